@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, no database. Everything here is tested as tables."""

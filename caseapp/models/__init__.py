@@ -1,0 +1,21 @@
+"""Typed SQLAlchemy models; importing this module registers every table."""
+
+from caseapp.models.episodes import Assignment, Episode, LevelDecision
+from caseapp.models.events import AuditEvent, TimelineEvent
+from caseapp.models.families import Family, FamilyMember, Professional
+from caseapp.models.people import Agency, Team, User, UserRole
+
+__all__ = [
+    "Agency",
+    "Assignment",
+    "AuditEvent",
+    "Episode",
+    "Family",
+    "FamilyMember",
+    "LevelDecision",
+    "Professional",
+    "Team",
+    "TimelineEvent",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,104 @@
+"""Staff accounts: creating them and signing in."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from caseapp.domain.passwords import password_problem
+from caseapp.domain.roles import Role
+from caseapp.extensions import db
+from caseapp.models import Agency, Team, User
+from caseapp.models.types import utcnow
+from caseapp.services.audit import add_audit_event
+
+# Checked against when the email is unknown, so a miss costs as long as a wrong password
+# and response time does not reveal which addresses have accounts.
+_TIMING_DECOY_HASH = generate_password_hash("not a real password, only a timing decoy")
+
+
+class AccountError(ValueError):
+    """A request to create or change an account that cannot be carried out."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: set[Role],
+    job_title: str = "",
+    agency: Agency | None = None,
+    team: Team | None = None,
+) -> User:
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError("Enter an email address in the correct format")
+    if not name.strip():
+        raise AccountError("Enter the person's name")
+    if not roles:
+        raise AccountError("Give the person at least one role")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
+    taken = db.session.scalar(select(func.count(User.id)).where(User.email == email))
+    if taken:
+        raise AccountError(f"An account already uses {email}")
+    user = User(
+        email=email, name=name.strip(), job_title=job_title.strip(), agency=agency, team=team
+    )
+    user.roles = roles
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    add_audit_event(action="create", object_type="user", object_id=user.id, user_id=None)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, remote_addr: str) -> User | None:
+    """The user these credentials belong to, or None; either way the attempt is audited."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_TIMING_DECOY_HASH, password)
+    valid = user is not None and user.check_password(password) and user.active
+    if valid and user is not None:
+        user.last_sign_in_at = utcnow()
+        add_audit_event(
+            action="sign_in",
+            object_type="user",
+            object_id=user.id,
+            user_id=user.id,
+            remote_addr=remote_addr,
+        )
+        db.session.commit()
+        return user
+    add_audit_event(
+        action="sign_in_failed",
+        object_type="user",
+        object_id=user.id if user else None,
+        user_id=None,
+        remote_addr=remote_addr,
+        detail={"reason": "account disabled" if user and not user.active else "wrong credentials"},
+    )
+    db.session.commit()
+    return None
+
+
+def record_sign_out(user: User, remote_addr: str) -> None:
+    add_audit_event(
+        action="sign_out",
+        object_type="user",
+        object_id=user.id,
+        user_id=user.id,
+        remote_addr=remote_addr,
+    )
+    db.session.commit()

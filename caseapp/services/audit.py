@@ -1,0 +1,49 @@
+"""The audit trail: append-only records of who viewed or changed what, and from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseapp.extensions import db
+from caseapp.models import AuditEvent
+from caseapp.services.context import Actor
+
+
+def add_audit_event(
+    *,
+    action: str,
+    object_type: str,
+    user_id: int | None,
+    remote_addr: str = "",
+    object_id: int | None = None,
+    family_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Stage an audit event in the caller's transaction, so it commits with the change."""
+    audit_event = AuditEvent(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        family_id=family_id,
+        user_id=user_id,
+        remote_addr=remote_addr[:64],
+        detail=detail or {},
+    )
+    db.session.add(audit_event)
+    return audit_event
+
+
+def audit_by(actor: Actor, action: str, object_type: str, **fields: Any) -> AuditEvent:
+    return add_audit_event(
+        action=action,
+        object_type=object_type,
+        user_id=actor.user_id,
+        remote_addr=actor.remote_addr,
+        **fields,
+    )
+
+
+def record_view(actor: Actor, object_type: str, object_id: int, family_id: int | None) -> None:
+    """A read changes nothing else, so the view's audit event is its own transaction."""
+    audit_by(actor, "view", object_type, object_id=object_id, family_id=family_id)
+    db.session.commit()

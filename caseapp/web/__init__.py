@@ -1,0 +1,132 @@
+"""Blueprints, and the request handling every page shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, Response, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from caseapp.domain.roles import Role, ordered_roles
+from caseapp.extensions import db, login_manager
+from caseapp.models import User
+from caseapp.web import auth, home, pages
+from caseapp.web.access import install_access_gate
+from caseapp.web.rendering import render_page
+
+ERROR_PAGES: dict[int, tuple[str, str]] = {
+    400: ("Sorry, there is a problem with that request", "Go back and try again."),
+    403: ("You do not have access to this page", "Your roles do not include this page."),
+    404: ("Page not found", "If you typed the address, check it is correct."),
+    405: ("Sorry, there is a problem with that request", "Go back and try again."),
+    429: (
+        "Too many attempts",
+        "You have tried too many times. Wait a few minutes and try again.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. What you were doing has not been saved unless you were told so.",
+    ),
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+
+
+ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
+    Role.LEAD_WORKER: (NavItem("My caseload", "home.caseload"),),
+    Role.HUB_COORDINATOR: (NavItem("Hub queue", "home.hub"),),
+    Role.MANAGER: (NavItem("Manager's view", "home.manager"),),
+    Role.ADMIN: (NavItem("Administration", "home.admin"),),
+}
+
+
+def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
+    items = [item for role in ordered_roles(roles) for item in ROLE_NAVIGATION[role]]
+    return [*items, NavItem("Threshold framework", "pages.framework")]
+
+
+def register_web(app: Flask) -> None:
+    for blueprint in (auth.bp, home.bp, pages.bp):
+        app.register_blueprint(blueprint)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        # Checked on every request, so disabling an account ends its sessions at once.
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    install_access_gate(app)
+
+    @app.context_processor
+    def layout_context() -> dict[str, object]:
+        navigation = navigation_for(current_user.roles) if current_user.is_authenticated else []
+        return {
+            "navigation": [
+                {
+                    "text": item.text,
+                    "href": url_for(item.endpoint),
+                    "active": request.endpoint == item.endpoint,
+                }
+                for item in navigation
+            ],
+            "framework_in_force": app.extensions["caseapp.framework"],
+        }
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        response.vary.add("HX-Request")
+        if request.endpoint != "static":
+            # Case records must not linger in shared browsers' or proxies' caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def error_page(status: int) -> tuple[str, int]:
+        title, advice = ERROR_PAGES[status]
+        return render_page("errors/error.html", status=status, title=title, advice=advice), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return error_page(400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code in ERROR_PAGES:
+            return error_page(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        return error_page(500)

@@ -1,0 +1,89 @@
+"""Every endpoint declares who may reach it; anything undeclared is refused.
+
+The declaration lives on the view function, so the authorisation matrix test can read
+the whole policy from the URL map and a route added without one fails that test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from caseapp.domain.roles import Role
+
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may reach an endpoint. `roles` empty means any signed-in person."""
+
+    public: bool = False
+    roles: frozenset[Role] = frozenset()
+
+    def allows(self, roles: frozenset[Role]) -> bool:
+        return self.public or not self.roles or bool(self.roles & roles)
+
+
+PUBLIC = Access(public=True)
+SIGNED_IN = Access()
+
+
+def access(rule: Access) -> Callable[[View], View]:
+    def mark(view: View) -> View:
+        view.access = rule  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def public(view: View) -> View:
+    return access(PUBLIC)(view)
+
+
+def signed_in(view: View) -> View:
+    return access(SIGNED_IN)(view)
+
+
+def roles_required(*roles: Role) -> Callable[[View], View]:
+    return access(Access(roles=frozenset(roles)))
+
+
+def access_for_endpoint(app: Flask, endpoint: str | None) -> Access | None:
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def install_access_gate(app: Flask) -> None:
+    @app.before_request
+    def enforce_access() -> ResponseReturnValue | None:
+        rule = access_for_endpoint(app, request.endpoint)
+        if rule is not None and rule.public:
+            return None
+        if not current_user.is_authenticated:
+            # Unknown URLs also go to sign-in, so a stranger cannot map which pages exist.
+            return redirect(url_for("auth.sign_in", next=_safe_next_path()))
+        if request.endpoint is None:
+            return None  # routing will answer 404 or 405
+        if rule is None:
+            app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
+            abort(404)
+        if not rule.allows(current_user.roles):
+            abort(403)
+        return None
+
+
+def _safe_next_path() -> str | None:
+    # Only the path: query strings may carry search terms such as names.
+    if request.method != "GET" or request.path == "/":
+        return None
+    return request.path

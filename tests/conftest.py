@@ -1,0 +1,142 @@
+"""Fixtures: a real app on a real database, on SQLite and on PostgreSQL.
+
+Database tests run once per backend. PostgreSQL tests skip with a clear message when no
+server answers, unless CASEAPP_REQUIRE_POSTGRES=1 (set by .ci/run), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from caseapp import create_app
+from caseapp.extensions import db
+from tests.factories import DEMO_TEST_PASSWORD, make_user
+
+POSTGRES_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("CASEAPP_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as error:
+        return f"PostgreSQL is not reachable at {POSTGRES_URL}: {error.orig}"
+    finally:
+        engine.dispose()
+
+
+def _reset_postgres_schema() -> None:
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def database_url(backend: str, directory: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'test.sqlite3'}"
+    problem = _postgres_problem()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{problem} (CASEAPP_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(f"{problem}; set TEST_DATABASE_URL to run the PostgreSQL tests")
+    _reset_postgres_schema()
+    return POSTGRES_URL
+
+
+def build_app(url: str, **overrides: object) -> Flask:
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
+        "WTF_CSRF_ENABLED": False,
+        "CASEAPP_FRAMEWORK": "staffordshire",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.execute(
+                    sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                )
+            else:
+                for table in tables:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def migrated_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = database_url(backend, tmp_path_factory.mktemp(backend))
+    app = build_app(url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    with migrated_app.app_context():
+        yield migrated_app
+        db.session.remove()
+    empty_tables(migrated_app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def sign_in(self, email: str, password: str = DEMO_TEST_PASSWORD):
+        return self._client.post("/sign-in", data={"email": email, "password": password})
+
+    def sign_out(self):
+        return self._client.post("/sign-out")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def signed_in_as(client: FlaskClient, auth: AuthActions):
+    """Create a user with the given roles and sign the test client in as them."""
+
+    def sign_in(*roles: str, **fields: object):
+        user = make_user(*roles, **fields)
+        response = auth.sign_in(user.email)
+        assert response.status_code == 302, "sign-in failed in a fixture"
+        return user
+
+    return sign_in
