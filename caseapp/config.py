@@ -115,6 +115,8 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "CASEAPP_FRAMEWORK_DIR": os.environ.get("CASEAPP_FRAMEWORK_DIR", "").strip() or None,
         "CASEAPP_DEADLINES": deadline_settings_from_env(),
         "CASEAPP_PAGE_SIZE": _int_env("CASEAPP_PAGE_SIZE", 25),
+        # scrypt is deliberately slow; the test suite swaps in a cheap method.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -65,12 +65,17 @@ def build_app(url: str, **overrides: object) -> Flask:
         "WTF_CSRF_ENABLED": False,
         "CASEAPP_FRAMEWORK": "staffordshire",
         "SERVER_NAME": None,
+        # A cheap hash keeps sign-in fast in tests; production uses scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return create_app(config)
 
 
 def empty_tables(app: Flask) -> None:
+    if has_app_context():
+        # The caller's session may hold a read transaction that would block TRUNCATE.
+        db.session.remove()
     with app.app_context():
         db.session.remove()
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]

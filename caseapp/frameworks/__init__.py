@@ -49,6 +49,11 @@ FRAMEWORK_DIR: Path = Path(__file__).resolve().parent
 
 Service = Literal["universal", "early_help", "social_care"]
 SERVICES: tuple[Service, ...] = get_args(Service)
+SERVICE_LABELS: dict[str, str] = {
+    "universal": "Universal services",
+    "early_help": "Early help",
+    "social_care": "Children's social care",
+}
 
 # The three sides of the Assessment Framework triangle, which every council's document and
 # every EHA uses; the app stores these codes, so they are fixed rather than per-file.
@@ -101,6 +106,10 @@ class Level(BaseModel):
     what_to_do: Text
     route: Text
     service: Service
+
+    @property
+    def service_label(self) -> str:
+        return SERVICE_LABELS[self.service]
 
 
 class Domain(BaseModel):
@@ -283,6 +292,11 @@ class Framework(BaseModel):
             if domain.code == code:
                 return domain
         raise KeyError(f"{self.key}: no domain {code!r} (domains: {_join(DOMAIN_CODES)})")
+
+    @property
+    def source_title(self) -> str:
+        """The source document's title, without the seed file name staff need not see."""
+        return self.source_document.split(" — ", 1)[-1]
 
     def has_indicator(self, code: str) -> bool:
         return any(ind.code == code for ind in self.indicators)

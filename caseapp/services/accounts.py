@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,7 +32,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(
+def stage_user(
     *,
     email: str,
     name: str,
@@ -56,10 +59,15 @@ def create_user(
         email=email, name=name.strip(), job_title=job_title.strip(), agency=agency, team=team
     )
     user.roles = roles
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     add_audit_event(action="create", object_type="user", object_id=user.id, user_id=None)
+    return user
+
+
+def create_user(**details: Any) -> User:
+    user = stage_user(**details)
     db.session.commit()
     return user
 

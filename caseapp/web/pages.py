@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 
 from caseapp.web.access import public, signed_in
@@ -23,6 +23,13 @@ def framework() -> ResponseReturnValue:
 @public
 def accessibility() -> ResponseReturnValue:
     return render_page("pages/accessibility.html")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> ResponseReturnValue:
+    # Browsers ask for this path on their own; answering saves a 404 on every page.
+    return redirect(url_for("static", filename="images/favicon.svg"), code=301)
 
 
 @bp.route("/healthz")
