@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from caseapp import create_app
 from caseapp.frameworks import (
     DOMAIN_CODES,
     FRAMEWORK_DIR,
@@ -470,3 +471,15 @@ def test_load_all_reports_every_broken_file(tmp_path: Path) -> None:
 def test_framework_dir_is_the_package_directory() -> None:
     assert (FRAMEWORK_DIR / "__init__.py").is_file()
     assert FRAMEWORK_DIR.name == "frameworks"
+
+
+def test_a_malformed_framework_file_stops_the_app_starting(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(
+        'key = "broken"\nname = "Broken"\n[[levels]]\norder = 1\n'
+    )
+    with pytest.raises(FrameworkError) as raised:
+        create_app({"CASEAPP_FRAMEWORK": "broken", "CASEAPP_FRAMEWORK_DIR": str(tmp_path)})
+    message = str(raised.value)
+    assert "broken.toml" in message
+    assert "levels -> 1 -> name: missing" in message
+    assert "domains: missing" in message
