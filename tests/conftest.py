@@ -7,8 +7,8 @@ server answers, unless CASEAPP_REQUIRE_POSTGRES=1 (set by .ci/run), where they f
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -37,24 +37,32 @@ def _postgres_problem() -> str | None:
         engine.dispose()
 
 
-def _reset_postgres_schema() -> None:
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+def _run_on_server(statement: str) -> None:
+    # CREATE and DROP DATABASE cannot run inside a transaction.
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(statement))
     engine.dispose()
 
 
-def database_url(backend: str, directory: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{directory / 'test.sqlite3'}"
+def private_postgres_url() -> Iterator[str]:
+    """A database of this run's own on the server, so parallel runs never collide."""
     problem = _postgres_problem()
     if problem:
         if REQUIRE_POSTGRES:
             pytest.fail(f"{problem} (CASEAPP_REQUIRE_POSTGRES=1)", pytrace=False)
         pytest.skip(f"{problem}; set TEST_DATABASE_URL to run the PostgreSQL tests")
-    _reset_postgres_schema()
-    return POSTGRES_URL
+    name = f"caseapp_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _run_on_server(f'DROP DATABASE IF EXISTS "{name}"')
+    _run_on_server(f'CREATE DATABASE "{name}"')
+    try:
+        yield (
+            sa.engine.make_url(POSTGRES_URL)
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        _run_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def build_app(url: str, **overrides: object) -> Flask:
@@ -95,9 +103,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    url = database_url(backend, tmp_path_factory.mktemp(backend))
-    app = build_app(url)
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    else:
+        yield from private_postgres_url()
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url: str) -> Iterator[Flask]:
+    app = build_app(database_url)
     with app.app_context():
         upgrade()
     yield app
