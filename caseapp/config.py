@@ -19,6 +19,8 @@ class DeadlineSettings:
     """Deadline lengths from DESIGN.md; every council tunes these, so none is hard-coded."""
 
     hub_decision_working_days: int = 2
+    # Not in DESIGN.md: how long a decided request may wait for a lead worker.
+    allocation_working_days: int = 3
     step_up_decision_working_days: int = 1
     eha_working_days: int = 15
     first_taf_weeks: int = 6
@@ -57,6 +59,9 @@ def deadline_settings_from_env() -> DeadlineSettings:
     return DeadlineSettings(
         hub_decision_working_days=_int_env(
             "CASEAPP_HUB_DECISION_WORKING_DAYS", defaults.hub_decision_working_days
+        ),
+        allocation_working_days=_int_env(
+            "CASEAPP_ALLOCATION_WORKING_DAYS", defaults.allocation_working_days
         ),
         step_up_decision_working_days=_int_env(
             "CASEAPP_STEP_UP_DECISION_WORKING_DAYS", defaults.step_up_decision_working_days

@@ -4,6 +4,7 @@ from caseapp.models.episodes import Assignment, Episode, LevelDecision
 from caseapp.models.events import AuditEvent, TimelineEvent
 from caseapp.models.families import Family, FamilyMember, Professional
 from caseapp.models.people import Agency, Team, User, UserRole
+from caseapp.models.requests import SupportRequest, SupportRequestChild
 
 __all__ = [
     "Agency",
@@ -14,6 +15,8 @@ __all__ = [
     "FamilyMember",
     "LevelDecision",
     "Professional",
+    "SupportRequest",
+    "SupportRequestChild",
     "Team",
     "TimelineEvent",
     "User",

@@ -41,6 +41,8 @@ class Episode(db.Model):
         ),
         Index("ix_episodes_lead_worker_status", "lead_worker_id", "status"),
         Index("ix_episodes_status_opened", "status", "opened_at"),
+        # The Hub queue: open Hub work, urgent first, then by deadline.
+        Index("ix_episodes_hub_queue", "status", "urgent", "hub_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,11 +58,18 @@ class Episode(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closure_reason: Mapped[ClosureReason | None] = mapped_column(_string_enum(ClosureReason))
     closure_detail: Mapped[str] = mapped_column(Text, default="")
+    # Significant harm suspected: goes to the top of every queue.
+    urgent: Mapped[bool] = mapped_column(default=False)
+    # What the Hub owes next (a decision, then an allocation), and by when.
+    hub_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The coordinator who picked the request up for triage, so two do not both work on it.
+    triage_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     family: Mapped[Family] = relationship(back_populates="episodes", lazy="raise")
     team: Mapped[Team | None] = relationship(lazy="raise")
-    lead_worker: Mapped[User | None] = relationship(lazy="raise")
+    lead_worker: Mapped[User | None] = relationship(foreign_keys=[lead_worker_id], lazy="raise")
+    triage_by: Mapped[User | None] = relationship(foreign_keys=[triage_by_id], lazy="raise")
 
     # Optimistic locking: a stale write raises StaleDataError instead of overwriting.
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
@@ -83,7 +92,7 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
     lead_worker_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

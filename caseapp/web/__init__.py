@@ -9,10 +9,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from caseapp.domain.roles import Role, ordered_roles
+from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
 from caseapp.extensions import db, login_manager
 from caseapp.models import User
-from caseapp.web import auth, home, pages
+from caseapp.web import auth, families, home, hub, pages, requests, triage
 from caseapp.web.access import install_access_gate
 from caseapp.web.rendering import render_page
 
@@ -55,7 +55,7 @@ class NavItem:
 
 ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.LEAD_WORKER: (NavItem("My caseload", "home.caseload"),),
-    Role.HUB_COORDINATOR: (NavItem("Hub queue", "home.hub"),),
+    Role.HUB_COORDINATOR: (NavItem("Hub queue", "hub.queue"),),
     Role.MANAGER: (NavItem("Manager's view", "home.manager"),),
     Role.ADMIN: (NavItem("Administration", "home.admin"),),
 }
@@ -63,11 +63,17 @@ ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
 
 def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
     items = [item for role in ordered_roles(roles) for item in ROLE_NAVIGATION[role]]
-    return [*items, NavItem("Threshold framework", "pages.framework")]
+    shared = [
+        NavItem("Request support", "requests.new"),
+        NavItem("Threshold framework", "pages.framework"),
+    ]
+    if roles & CASE_ROLES:
+        shared.insert(0, NavItem("Find a family", "families.search"))
+    return [*items, *shared]
 
 
 def register_web(app: Flask) -> None:
-    for blueprint in (auth.bp, home.bp, pages.bp):
+    for blueprint in (auth.bp, home.bp, pages.bp, requests.bp, hub.bp, triage.bp, families.bp):
         app.register_blueprint(blueprint)
 
     login_manager.login_view = "auth.sign_in"

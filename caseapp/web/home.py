@@ -14,7 +14,7 @@ bp = Blueprint("home", __name__)
 
 ROLE_HOME_ENDPOINTS: dict[Role, str] = {
     Role.LEAD_WORKER: "home.caseload",
-    Role.HUB_COORDINATOR: "home.hub",
+    Role.HUB_COORDINATOR: "hub.queue",
     Role.MANAGER: "home.manager",
     Role.ADMIN: "home.admin",
 }
@@ -33,12 +33,6 @@ def index() -> ResponseReturnValue:
 @roles_required(Role.LEAD_WORKER)
 def caseload() -> ResponseReturnValue:
     return render_page("home/caseload.html")
-
-
-@bp.route("/hub")
-@roles_required(Role.HUB_COORDINATOR)
-def hub() -> ResponseReturnValue:
-    return render_page("home/hub.html")
 
 
 @bp.route("/manager")

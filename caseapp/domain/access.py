@@ -1,0 +1,36 @@
+"""Need-to-know: which relationships to a family let a person with each role see it.
+
+This table is the whole policy. `services/access.py` turns each grant into one SQL
+condition, so the same rule filters lists, searches, exports and single-record checks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from caseapp.domain.roles import Role
+
+
+class Grant(StrEnum):
+    # The person is the current lead worker of the family's open episode.
+    LEADS_OPEN_EPISODE = "leads_open_episode"
+    # The family has an episode waiting for the Hub: a decision or a lead worker.
+    IN_HUB = "in_hub"
+    # The person allocated a lead worker to one of the family's open episodes.
+    ALLOCATED_OPEN_EPISODE = "allocated_open_episode"
+    # One of the family's episodes belongs to the person's team.
+    TEAM_EPISODE = "team_episode"
+
+
+ROLE_GRANTS: dict[Role, frozenset[Grant]] = {
+    Role.LEAD_WORKER: frozenset({Grant.LEADS_OPEN_EPISODE}),
+    Role.HUB_COORDINATOR: frozenset({Grant.IN_HUB, Grant.ALLOCATED_OPEN_EPISODE}),
+    Role.MANAGER: frozenset({Grant.TEAM_EPISODE}),
+    # Administrators run the service, not cases: no family is visible through this role.
+    Role.ADMIN: frozenset(),
+}
+
+
+def grants_for(roles: frozenset[Role]) -> frozenset[Grant]:
+    """Everything any of a person's roles grants; several roles add up."""
+    return frozenset().union(*(ROLE_GRANTS[role] for role in roles))

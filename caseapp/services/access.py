@@ -1,0 +1,42 @@
+"""The need-to-know policy of domain/access.py as SQL, for every query that shows families."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from caseapp.domain.access import Grant, grants_for
+from caseapp.domain.hub import HUB_QUEUE_STATUSES
+from caseapp.extensions import db
+from caseapp.models import Assignment, Episode, Family, User
+
+
+def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
+    open_episode = and_(Episode.family_id == Family.id, Episode.closed_at.is_(None))
+    match grant:
+        case Grant.LEADS_OPEN_EPISODE:
+            return exists().where(open_episode, Episode.lead_worker_id == user.id)
+        case Grant.IN_HUB:
+            return exists().where(
+                Episode.family_id == Family.id, Episode.status.in_(HUB_QUEUE_STATUSES)
+            )
+        case Grant.ALLOCATED_OPEN_EPISODE:
+            return exists().where(
+                open_episode,
+                Assignment.episode_id == Episode.id,
+                Assignment.assigned_by_id == user.id,
+            )
+        case Grant.TEAM_EPISODE:
+            if user.team_id is None:
+                return false()
+            return exists().where(Episode.family_id == Family.id, Episode.team_id == user.team_id)
+
+
+def visible_families(user: User) -> ColumnElement[bool]:
+    """A condition on `Family` true for exactly the families `user` may see."""
+    conditions = [_grant_condition(grant, user) for grant in sorted(grants_for(user.roles))]
+    return or_(*conditions) if conditions else false()
+
+
+def can_see_family(user: User, family_id: int) -> bool:
+    query = select(Family.id).where(Family.id == family_id, visible_families(user))
+    return db.session.scalar(query) is not None
