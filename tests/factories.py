@@ -42,18 +42,18 @@ def make_family(
 ) -> Family:
     """A family with the given (given name, date of birth) children and one parent."""
     actor = Actor(actor_user or make_user("hub_coordinator"))
-    members = tuple(
+    children_details = [
         MemberDetails(given_name=name, family_name=family_name, is_child=True, date_of_birth=born)
         for name, born in (children or (("Alex", date(2018, 5, 1)),))
-    ) + (
-        MemberDetails(
-            given_name="Pat",
-            family_name=family_name,
-            is_child=False,
-            relationship_to_child="Mother",
-            parental_responsibility=True,
-        ),
+    ]
+    parent = MemberDetails(
+        given_name="Pat",
+        family_name=family_name,
+        is_child=False,
+        relationship_to_child="Mother",
+        parental_responsibility=True,
     )
+    members = (*children_details, parent)
     family = stage_family(
         actor,
         FamilyDetails(
