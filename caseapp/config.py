@@ -127,6 +127,15 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": _int_env("CASEAPP_SESSION_HOURS", 9) * 3600,
+        "CASEAPP_SESSION_IDLE_MINUTES": _int_env("CASEAPP_SESSION_IDLE_MINUTES", 30),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASEAPP_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "CASEAPP_SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
+            "CASEAPP_SIGN_IN_LIMIT_PER_ADDRESS", "30 per minute"
+        ),
+        "CASEAPP_SIGN_IN_FAILURES_PER_ACCOUNT": os.environ.get(
+            "CASEAPP_SIGN_IN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
+        ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

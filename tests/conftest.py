@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from caseapp import create_app
-from caseapp.extensions import db
+from caseapp.extensions import db, limiter
 from tests.factories import DEMO_TEST_PASSWORD, make_user
 
 POSTGRES_URL = os.environ.get(
@@ -75,6 +75,8 @@ def build_app(url: str, **overrides: object) -> Flask:
         "SERVER_NAME": None,
         # A cheap hash keeps sign-in fast in tests; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Every test signs in from 127.0.0.1; the throttling tests lower this themselves.
+        "CASEAPP_SIGN_IN_LIMIT_PER_ADDRESS": "10000 per minute",
     }
     config.update(overrides)
     return create_app(config)
@@ -125,6 +127,7 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     with migrated_app.app_context():
         yield migrated_app
         db.session.remove()
+        limiter.reset()
     empty_tables(migrated_app)
 
 

@@ -110,3 +110,15 @@ def record_sign_out(user: User, remote_addr: str) -> None:
         remote_addr=remote_addr,
     )
     db.session.commit()
+
+
+def record_sign_in_throttled(email: str, remote_addr: str) -> None:
+    user = find_user_by_email(email) if email else None
+    add_audit_event(
+        action="sign_in_throttled",
+        object_type="user",
+        object_id=user.id if user else None,
+        user_id=None,
+        remote_addr=remote_addr,
+    )
+    db.session.commit()

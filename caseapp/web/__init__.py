@@ -15,6 +15,7 @@ from caseapp.models import User
 from caseapp.web import auth, families, home, hub, pages, requests, triage
 from caseapp.web.access import install_access_gate
 from caseapp.web.rendering import render_page
+from caseapp.web.sessions import install_session_timeouts
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
     400: ("Sorry, there is a problem with that request", "Go back and try again."),
@@ -86,6 +87,8 @@ def register_web(app: Flask) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
+    # Order matters: an expired session is signed out before access is decided.
+    install_session_timeouts(app)
     install_access_gate(app)
 
     @app.context_processor

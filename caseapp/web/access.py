@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from caseapp.domain.roles import Role
+from caseapp.web.sessions import redirect_to_sign_in
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -71,7 +72,7 @@ def install_access_gate(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             # Unknown URLs also go to sign-in, so a stranger cannot map which pages exist.
-            return redirect(url_for("auth.sign_in", next=_safe_next_path()))
+            return redirect_to_sign_in(_safe_next_path())
         if request.endpoint is None:
             return None  # routing will answer 404 or 405
         if rule is None:

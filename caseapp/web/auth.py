@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
-from caseapp.services.accounts import authenticate, record_sign_out
+from caseapp.extensions import limiter
+from caseapp.services.accounts import (
+    authenticate,
+    normalise_email,
+    record_sign_in_throttled,
+    record_sign_out,
+)
 from caseapp.web.access import public, signed_in
 from caseapp.web.forms import SignInForm
 from caseapp.web.rendering import render_page
+from caseapp.web.sessions import start_session_clock
 
 bp = Blueprint("auth", __name__)
 
@@ -23,8 +31,29 @@ def _local_path(target: str | None) -> str | None:
     return None
 
 
+def _account_key() -> str:
+    return "sign-in-account:" + normalise_email(request.form.get("email", ""))
+
+
+def _audit_throttled(limit: RequestLimit) -> None:
+    record_sign_in_throttled(request.form.get("email", ""), request.remote_addr or "")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    lambda: current_app.config["CASEAPP_SIGN_IN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    on_breach=_audit_throttled,
+)
+@limiter.limit(
+    lambda: current_app.config["CASEAPP_SIGN_IN_FAILURES_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    # Only failures count towards locking an account: a person who signs in is not locked.
+    deduct_when=lambda response: response.status_code != 302,
+    on_breach=_audit_throttled,
+)
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -38,6 +67,7 @@ def sign_in() -> ResponseReturnValue:
             session.clear()
             login_user(user)
             session.permanent = True
+            start_session_clock()
             return redirect(_local_path(request.args.get("next")) or url_for("home.index"))
         # One message for both fields: saying which was wrong would confirm the account.
         form.email.errors.append(WRONG_CREDENTIALS)
