@@ -23,6 +23,10 @@ _TIMING_DECOY_HASH = generate_password_hash("not a real password, only a timing 
 class AccountError(ValueError):
     """A request to create or change an account that cannot be carried out."""
 
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field  # the form field the message belongs next to
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
@@ -41,20 +45,22 @@ def stage_user(
     job_title: str = "",
     agency: Agency | None = None,
     team: Team | None = None,
+    created_by: User | None = None,
+    remote_addr: str = "",
 ) -> User:
     email = normalise_email(email)
     if not email or "@" not in email:
-        raise AccountError("Enter an email address in the correct format")
+        raise AccountError("Enter an email address in the correct format", "email")
     if not name.strip():
-        raise AccountError("Enter the person's name")
+        raise AccountError("Enter the person's name", "name")
     if not roles:
-        raise AccountError("Give the person at least one role")
+        raise AccountError("Give the person at least one role", "roles")
     problem = password_problem(password, email)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     taken = db.session.scalar(select(func.count(User.id)).where(User.email == email))
     if taken:
-        raise AccountError(f"An account already uses {email}")
+        raise AccountError(f"An account already uses {email}", "email")
     user = User(
         email=email, name=name.strip(), job_title=job_title.strip(), agency=agency, team=team
     )
@@ -62,7 +68,13 @@ def stage_user(
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
-    add_audit_event(action="create", object_type="user", object_id=user.id, user_id=None)
+    add_audit_event(
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        user_id=created_by.id if created_by else None,
+        remote_addr=remote_addr,
+    )
     return user
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import Flask, Response, request, url_for
 from flask_login import current_user
@@ -10,9 +11,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
+from caseapp.domain.working_days import UK_TIME
 from caseapp.extensions import db, login_manager
 from caseapp.models import User
-from caseapp.web import auth, families, home, hub, pages, requests, triage
+from caseapp.web import admin, auth, families, home, hub, pages, requests, triage
 from caseapp.web.access import install_access_gate
 from caseapp.web.rendering import render_page
 from caseapp.web.sessions import install_session_timeouts
@@ -58,7 +60,7 @@ ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.LEAD_WORKER: (NavItem("My caseload", "home.caseload"),),
     Role.HUB_COORDINATOR: (NavItem("Hub queue", "hub.queue"),),
     Role.MANAGER: (NavItem("Manager's view", "home.manager"),),
-    Role.ADMIN: (NavItem("Administration", "home.admin"),),
+    Role.ADMIN: (NavItem("Administration", "home.admin"), NavItem("Staff accounts", "admin.index")),
 }
 
 
@@ -74,8 +76,8 @@ def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
 
 
 def register_web(app: Flask) -> None:
-    for blueprint in (auth.bp, home.bp, pages.bp, requests.bp, hub.bp, triage.bp, families.bp):
-        app.register_blueprint(blueprint)
+    for module in (auth, home, pages, requests, hub, triage, families, admin):
+        app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
@@ -90,6 +92,20 @@ def register_web(app: Flask) -> None:
     # Order matters: an expired session is signed out before access is decided.
     install_session_timeouts(app)
     install_access_gate(app)
+
+    @app.template_filter("uk_datetime")
+    def uk_datetime(moment: datetime) -> str:
+        """27 Nov 2026, 2:15pm in UK time, the way staff write it."""
+        local = moment.astimezone(UK_TIME)
+        hour = local.strftime("%I").lstrip("0")
+        return f"{local.day} {local:%b %Y}, {hour}:{local:%M}{local:%p}".replace(
+            "AM", "am"
+        ).replace("PM", "pm")
+
+    @app.template_filter("uk_date")
+    def uk_date(moment: datetime | date) -> str:
+        day = moment.astimezone(UK_TIME).date() if isinstance(moment, datetime) else moment
+        return f"{day.day} {day:%B %Y}"
 
     @app.context_processor
     def layout_context() -> dict[str, object]:
