@@ -6,15 +6,18 @@ server answers, unless CASEAPP_REQUIRE_POSTGRES=1 (set by .ci/run), where they f
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.test import TestResponse
 
 from caseapp import create_app
 from caseapp.extensions import db, limiter
@@ -65,6 +68,25 @@ def private_postgres_url() -> Iterator[str]:
         _run_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in
+    production. Otherwise requests would reuse the test's context: Flask-Login's cached
+    user in `g` and the SQLAlchemy session would leak from one request, or client, to the
+    next, and tests would pass that real traffic fails."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        self._end_test_transaction()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        self._end_test_transaction()
+        return response
+
+    @staticmethod
+    def _end_test_transaction() -> None:
+        # Commit what the test staged, and let it read afresh what the request committed.
+        if has_app_context():
+            db.session.commit()
+
+
 def build_app(url: str, **overrides: object) -> Flask:
     config: dict[str, object] = {
         "TESTING": True,
@@ -79,7 +101,9 @@ def build_app(url: str, **overrides: object) -> Flask:
         "CASEAPP_SIGN_IN_LIMIT_PER_ADDRESS": "10000 per minute",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 def empty_tables(app: Flask) -> None:
