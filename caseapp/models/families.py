@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.extensions import db
@@ -52,6 +52,18 @@ class FamilyMember(db.Model):
     __tablename__ = "family_members"
     __table_args__ = (
         CheckConstraint("is_child = false OR date_of_birth IS NOT NULL", name="child_has_dob"),
+        # Name search is a prefix match (LIKE 'key%'); on PostgreSQL only a pattern-ops
+        # index serves that under a locale collation such as en_GB.
+        Index(
+            "ix_family_members_name_key",
+            "name_key",
+            postgresql_ops={"name_key": "varchar_pattern_ops"},
+        ),
+        Index(
+            "ix_family_members_family_name_key",
+            "family_name_key",
+            postgresql_ops={"family_name_key": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,8 +72,8 @@ class FamilyMember(db.Model):
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
     # Lower-case letters only, so searches and duplicate checks ignore case and spacing.
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
-    family_name_key: Mapped[str] = mapped_column(String(100), index=True)
+    name_key: Mapped[str] = mapped_column(String(200))
+    family_name_key: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date | None] = mapped_column(index=True)
     relationship_to_child: Mapped[str] = mapped_column(String(100), default="")
     gender: Mapped[str] = mapped_column(String(40), default="")

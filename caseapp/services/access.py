@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.hub import HUB_QUEUE_STATUSES

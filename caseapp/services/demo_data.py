@@ -13,20 +13,22 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from caseapp.domain.episodes import ClosureReason, EpisodeStatus
+from caseapp.domain.hub import ReceivedVia, TriageOutcome
 from caseapp.domain.roles import Role
+from caseapp.domain.triage_rules import ChildChoice, TriageChoices
 from caseapp.extensions import db
 from caseapp.frameworks import Framework
-from caseapp.models import Agency, Episode, Family, FamilyMember, Team, User
+from caseapp.models import Agency, Episode, Family, FamilyMember, SupportRequestChild, Team, User
 from caseapp.services.accounts import stage_user
+from caseapp.services.allocation import allocate
 from caseapp.services.context import Actor
 from caseapp.services.episodes import (
-    stage_assignment,
     stage_closure,
-    stage_episode,
     stage_status_change,
 )
-from caseapp.services.families import FamilyDetails, MemberDetails, stage_family
 from caseapp.services.levels import stage_level_decision
+from caseapp.services.requests import CarerDetails, ChildDetails, RequestDetails, submit_request
+from caseapp.services.triage import decide_triage, start_triage
 
 DEMO_DOMAIN = "demo.invalid"
 DEMO_PASSWORD = "early help demo only"
@@ -145,6 +147,14 @@ EPISODE_STORIES: tuple[EpisodeStatus, ...] = (
     EpisodeStatus.PLAN_ACTIVE,
 )
 
+REQUEST_REASONS = (
+    "School attendance has dropped to 82% this term and the children often arrive late and hungry.",
+    "Mum has asked for help with the children's behaviour at home since dad moved out.",
+    "Health visitor concerned about the baby's weight and mum's low mood.",
+    "The family was evicted last month and is in temporary accommodation across town.",
+    "Teachers have noticed bruising and a child said that home is scary when dad drinks.",
+)
+
 LEVEL_RATIONALE = (
     "Needs are met by the services already around the family.",
     "Emerging needs that the school and health visitor can meet with some extra support.",
@@ -224,101 +234,107 @@ class _DemoBuilder:
                     team=teams[team_index],
                 )
             )
+        # The services below commit as they go, as they do for real work.
+        db.session.commit()
         coordinator = Actor(staff[Role.HUB_COORDINATOR])
         for index, status in enumerate(EPISODE_STORIES):
             lead = lead_workers[0] if index % 2 == 0 else lead_workers[1 + index % 4]
             self.build_family(index, status, coordinator, lead, teams[index % len(teams)])
-        db.session.commit()
 
-    def build_family(
-        self, index: int, status: EpisodeStatus, coordinator: Actor, lead: User, team: Team
-    ) -> None:
+    def request_details(self, index: int, referrer: User | None, team: Team) -> RequestDetails:
         surname = SURNAMES[index % len(SURNAMES)]
         language = LANGUAGES.get(surname, "English")
-        children = [
-            MemberDetails(
+        children = tuple(
+            ChildDetails(
                 given_name=GIVEN_CHILD[(index * 3 + number) % len(GIVEN_CHILD)],
                 family_name=surname,
-                is_child=True,
                 date_of_birth=self.today - timedelta(days=self.random.randint(300, 16 * 365)),
-                relationship_to_child="Child" if number == 0 else "Sibling",
                 gender=self.random.choice(("Female", "Male")),
-                first_language=language,
             )
             for number in range(1 + index % 3)
-        ]
-        parent = MemberDetails(
+        )
+        carer = CarerDetails(
             given_name=GIVEN_ADULT[index % len(GIVEN_ADULT)],
             family_name=surname,
-            is_child=False,
-            relationship_to_child=self.random.choice(("Mother", "Father")),
+            relationship=self.random.choice(("Mother", "Father")),
+            parental_responsibility=True,
             first_language=language,
             needs_interpreter=language != "English" and index % 2 == 0,
-            parental_responsibility=True,
         )
-        opened_days_ago = 2 + index * 9
-        family = stage_family(
-            coordinator,
-            FamilyDetails(
-                name=f"{surname} family",
-                address=f"{10 + index * 7} {STREETS[index % len(STREETS)]}, Moorford",
-                postcode=self.postcode(index),
-                locality=team.locality,
-                members=(*children, parent),
-            ),
-            at=self.at(opened_days_ago + 1),
+        significant_harm = EPISODE_STORIES[index] is EpisodeStatus.STEPPED_UP
+        return RequestDetails(
+            received_via=ReceivedVia.ONLINE if referrer else ReceivedVia.PHONE,
+            referrer_name=referrer.name if referrer else "Jane Hollis",
+            referrer_agency=referrer.agency.name
+            if referrer and referrer.agency
+            else AGENCIES[1][0],
+            referrer_contact=referrer.email if referrer else "01632 960 123",
+            children=children,
+            carers=(carer,),
+            reason=REQUEST_REASONS[index % len(REQUEST_REASONS)],
+            tried_so_far="Extra pastoral support in school and a conversation with the family.",
+            consent_given=not significant_harm,
+            consent_given_by="" if significant_harm else f"{carer.given_name} {surname}, parent",
+            significant_harm=significant_harm,
+            address=f"{10 + index * 7} {STREETS[index % len(STREETS)]}, Moorford",
+            postcode=self.postcode(index),
+            locality=team.locality,
         )
-        episode = stage_episode(coordinator, family, team, at=self.at(opened_days_ago))
-        self.advance(family, episode, status, coordinator, lead, opened_days_ago, index)
 
     @staticmethod
     def postcode(index: int) -> str:
         return f"MF{1 + index % 9} {index % 10}{'ABDEFGHJ'[index % 8]}{'LNPQRSTU'[index % 8]}"
 
-    def advance(
-        self,
-        family: Family,
-        episode: Episode,
-        status: EpisodeStatus,
-        coordinator: Actor,
-        lead: User,
-        opened_days_ago: int,
-        index: int,
+    def build_family(
+        self, index: int, status: EpisodeStatus, coordinator: Actor, lead: User, team: Team
     ) -> None:
+        opened_days_ago = 2 + index * 9
+        # Half the requests come from lead workers online, half by phone from a school.
+        referrer = lead if index % 2 else None
+        request = submit_request(
+            Actor(referrer) if referrer else coordinator,
+            self.request_details(index, referrer, team),
+            received_at=self.at(opened_days_ago, 9),
+        )
         if status is EpisodeStatus.REQUESTED:
             return
+        start_triage(coordinator, request.episode_id)
         if status is EpisodeStatus.TRIAGE:
-            stage_status_change(coordinator, episode, status, at=self.at(opened_days_ago - 1))
             return
+        episode = db.session.get(Episode, request.episode_id)
+        assert episode is not None
+        children = db.session.scalars(
+            select(FamilyMember)
+            .join(SupportRequestChild, SupportRequestChild.member_id == FamilyMember.id)
+            .where(SupportRequestChild.request_id == request.id)
+            .order_by(FamilyMember.id)
+        ).all()
         decided = self.at(opened_days_ago - 1, 14)
-        levels = self.framework.levels
-        early_help = self.framework.early_help_levels
-        social_care = self.framework.levels_by_service("social_care")
-        # Younger siblings may need less than the eldest: they take any level short of
-        # social care, so between them the families cover every level of the framework.
-        below_social_care = [level for level in levels if level.service != "social_care"]
-        children = [member for member in family.members if member.is_child]
-        for number, child in enumerate(children):
-            stepping_up = status in {EpisodeStatus.STEP_UP_REQUESTED, EpisodeStatus.STEPPED_UP}
-            if stepping_up and number == 0:
-                level = social_care[index % len(social_care)]
-            elif number == 0:
-                level = early_help[index % len(early_help)]
-            else:
-                level = below_social_care[(index + number) % len(below_social_care)]
-            self.decide(coordinator, child, level.code, episode, decided)
-        if status is EpisodeStatus.AWAITING_ALLOCATION:
-            stage_status_change(coordinator, episode, status, at=decided)
+        decide_triage(
+            coordinator,
+            episode.id,
+            episode.version,
+            self.triage_choices(index, status, list(children), referrer is None, decided),
+            at=decided,
+        )
+        if status in {EpisodeStatus.AWAITING_ALLOCATION, EpisodeStatus.STEPPED_UP}:
             return
-        allocated = self.at(opened_days_ago - 2, 11)
-        stage_assignment(coordinator, episode, lead, at=allocated)
-        stage_status_change(coordinator, episode, EpisodeStatus.ALLOCATED, at=allocated)
-        if status is EpisodeStatus.ALLOCATED:
-            return
+        allocate(
+            coordinator, episode.id, episode.version, lead.id, "", at=decided + timedelta(hours=20)
+        )
         lead_actor = Actor(lead)
         if status is EpisodeStatus.CLOSED:
             for child in children:
-                self.decide(lead_actor, child, levels[0].code, episode, self.at(4))
+                stage_level_decision(
+                    lead_actor,
+                    self.framework,
+                    child,
+                    self.framework.levels[0].code,
+                    "Needs met: attendance and routines are back on track.",
+                    [],
+                    episode=episode,
+                    at=self.at(4),
+                )
             stage_closure(
                 lead_actor,
                 episode,
@@ -326,29 +342,62 @@ class _DemoBuilder:
                 "Family settled; school attendance back above 95%",
                 at=self.at(3),
             )
-            return
-        stage_status_change(lead_actor, episode, status, at=self.at(max(opened_days_ago - 10, 1)))
-        if index == len(EPISODE_STORIES) - 1:
-            # A longer history worth reading: the eldest child's needs eased after the plan.
-            self.decide(lead_actor, children[0], early_help[0].code, episode, self.at(20))
+        elif status is EpisodeStatus.STEP_UP_REQUESTED:
+            # Concerns grew during the plan: the eldest child's needs now meet the
+            # threshold for social care, and the lead worker has asked to step up.
+            social_care = self.framework.levels_by_service("social_care")
+            stage_level_decision(
+                lead_actor,
+                self.framework,
+                children[0],
+                social_care[index % len(social_care)].code,
+                "New disclosure at school; needs now meet the threshold for social care.",
+                [],
+                episode=episode,
+                at=self.at(2),
+            )
+            stage_status_change(lead_actor, episode, status, at=self.at(2))
+        elif status is not EpisodeStatus.ALLOCATED:
+            stage_status_change(
+                lead_actor, episode, status, at=self.at(max(opened_days_ago - 10, 1))
+            )
+        db.session.commit()
 
-    def decide(
+    def triage_choices(
         self,
-        actor: Actor,
-        child: FamilyMember,
-        level_code: str,
-        episode: Episode,
-        at: datetime,
-    ) -> None:
-        level = self.framework.level(level_code)
-        relied_on = [indicator.code for indicator in self.framework.indicators_for(level_code)]
-        stage_level_decision(
-            actor,
-            self.framework,
-            child,
-            level_code,
-            LEVEL_RATIONALE[min(level.order - 1, len(LEVEL_RATIONALE) - 1)],
-            relied_on[:3],
-            episode=episode,
-            at=at,
+        index: int,
+        status: EpisodeStatus,
+        children: list[FamilyMember],
+        outside_referrer: bool,
+        decided: datetime,
+    ) -> TriageChoices:
+        levels = self.framework.levels
+        early_help = self.framework.early_help_levels
+        social_care = self.framework.levels_by_service("social_care")
+        # Younger siblings may need less than the eldest: they take any level short of
+        # social care, so between them the families cover every level of the framework.
+        below_social_care = [level for level in levels if level.service != "social_care"]
+        stepping_up = status is EpisodeStatus.STEPPED_UP
+        choices = []
+        for number, child in enumerate(children):
+            if number == 0:
+                level = (
+                    social_care[index % len(social_care)]
+                    if stepping_up
+                    else early_help[index % len(early_help)]
+                )
+            else:
+                level = below_social_care[(index + number) % len(below_social_care)]
+            relied_on = [indicator.code for indicator in self.framework.indicators_for(level.code)]
+            choices.append(
+                ChildChoice(child.id, child.given_name, level.code, tuple(relied_on[:3]))
+            )
+        return TriageChoices(
+            outcome=TriageOutcome.STEP_UP if stepping_up else TriageOutcome.EARLY_HELP,
+            rationale=LEVEL_RATIONALE[3 if stepping_up else 2],
+            children=tuple(choices),
+            social_care_route="Children's social care front door" if stepping_up else "",
+            social_care_contacted="Duty social worker, by phone" if stepping_up else "",
+            referrer_told_how="phone" if outside_referrer else "",
+            referrer_told_on=decided.date() if outside_referrer else None,
         )

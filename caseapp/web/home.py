@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from caseapp.domain.roles import Role
+from caseapp.domain.working_days import UK_TIME
+from caseapp.models.types import utcnow
+from caseapp.services.caseload import caseload_for
+from caseapp.services.requests import requests_by_referrer
 from caseapp.web.access import roles_required, signed_in
 from caseapp.web.rendering import render_page
 
@@ -32,16 +36,23 @@ def index() -> ResponseReturnValue:
 @bp.route("/caseload")
 @roles_required(Role.LEAD_WORKER)
 def caseload() -> ResponseReturnValue:
-    return render_page("home/caseload.html")
+    user = current_user._get_current_object()
+    now = utcnow()
+    return render_page(
+        "home/caseload.html",
+        caseload=caseload_for(user, current_app.config["CASEAPP_DEADLINES"], now),
+        today=now.astimezone(UK_TIME).date(),
+        my_requests=requests_by_referrer(user),
+    )
 
 
 @bp.route("/manager")
 @roles_required(Role.MANAGER)
 def manager() -> ResponseReturnValue:
-    return render_page("home/manager.html")
+    return render_page("home/manager.html", my_requests=requests_by_referrer(current_user))
 
 
 @bp.route("/admin")
 @roles_required(Role.ADMIN)
 def admin() -> ResponseReturnValue:
-    return render_page("home/admin.html")
+    return render_page("home/admin.html", my_requests=requests_by_referrer(current_user))
