@@ -5,25 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.domain.episodes import ClosureReason, EpisodeStatus
 from caseapp.extensions import db
 from caseapp.models.families import Family, FamilyMember
 from caseapp.models.people import Team, User
-from caseapp.models.types import JsonDocument, UTCDateTime, utcnow
-
-
-def _string_enum(enum: type[EpisodeStatus] | type[ClosureReason]) -> Enum:
-    # Stored as text, not a native enum, so adding a state needs no ALTER TYPE.
-    return Enum(
-        enum,
-        native_enum=False,
-        length=40,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
+from caseapp.models.types import JsonDocument, UTCDateTime, text_enum, utcnow
 
 
 class Episode(db.Model):
@@ -48,7 +37,7 @@ class Episode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     status: Mapped[EpisodeStatus] = mapped_column(
-        _string_enum(EpisodeStatus), default=EpisodeStatus.REQUESTED
+        text_enum(EpisodeStatus, 40), default=EpisodeStatus.REQUESTED
     )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
@@ -56,7 +45,7 @@ class Episode(db.Model):
     lead_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closure_reason: Mapped[ClosureReason | None] = mapped_column(_string_enum(ClosureReason))
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(text_enum(ClosureReason, 40))
     closure_detail: Mapped[str] = mapped_column(Text, default="")
     # Significant harm suspected: goes to the top of every queue.
     urgent: Mapped[bool] = mapped_column(default=False)

@@ -5,21 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from caseapp.domain.roles import Role, primary_role
 from caseapp.extensions import db
-from caseapp.models.types import UTCDateTime, utcnow
+from caseapp.models.types import UTCDateTime, text_enum, utcnow
 
-RoleColumn = Enum(
-    Role,
-    native_enum=False,
-    length=32,
-    values_callable=lambda enum: [member.value for member in enum],
-    validate_strings=True,
-)
+RoleColumn = text_enum(Role, 32)
 
 
 class Agency(db.Model):

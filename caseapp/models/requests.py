@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.domain.hub import ReceivedVia, TriageOutcome
@@ -12,17 +12,7 @@ from caseapp.extensions import db
 from caseapp.models.episodes import Episode
 from caseapp.models.families import Family, FamilyMember
 from caseapp.models.people import User
-from caseapp.models.types import UTCDateTime, utcnow
-
-
-def _string_enum(enum: type[ReceivedVia] | type[TriageOutcome]) -> Enum:
-    return Enum(
-        enum,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
+from caseapp.models.types import UTCDateTime, text_enum, utcnow
 
 
 class SupportRequest(db.Model):
@@ -37,7 +27,7 @@ class SupportRequest(db.Model):
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), unique=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    received_via: Mapped[ReceivedVia] = mapped_column(_string_enum(ReceivedVia))
+    received_via: Mapped[ReceivedVia] = mapped_column(text_enum(ReceivedVia, 20))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Set when the referrer is a user of the app, so they see the outcome on their home page.
     referrer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -54,7 +44,7 @@ class SupportRequest(db.Model):
 
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[TriageOutcome | None] = mapped_column(_string_enum(TriageOutcome))
+    outcome: Mapped[TriageOutcome | None] = mapped_column(text_enum(TriageOutcome, 20))
     decision_rationale: Mapped[str] = mapped_column(Text, default="")
     # For a step up: where it went (e.g. the front door team) and who was spoken to.
     social_care_route: Mapped[str] = mapped_column(Text, default="")
