@@ -1,0 +1,368 @@
+"""Reading a family record: everything the family page shows, in a fixed number of queries.
+
+Each function checks need-to-know first and records the view in the audit trail before it
+loads anything, so the audit commit cannot expire what the page is about to render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import literal, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseapp.config import DeadlineSettings
+from caseapp.domain.deadlines import Deadline, episode_deadlines
+from caseapp.domain.timeline import EventKind
+from caseapp.domain.working_days import UK_TIME
+from caseapp.extensions import db
+from caseapp.frameworks import Framework, Level
+from caseapp.models import (
+    Assignment,
+    Episode,
+    Family,
+    FamilyMember,
+    LevelDecision,
+    SupportRequest,
+    TimelineEvent,
+    User,
+)
+from caseapp.services.access import can_see_family
+from caseapp.services.audit import record_view
+from caseapp.services.context import Actor
+
+TIMELINE_PAGE_SIZE = 20
+
+_CURSOR = re.compile(r"^(\d{1,20})_(\d{1,19})$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """The last event shown: the next page starts strictly after it, newest first.
+
+    Both parts are needed because several events can share a timestamp (a triage writes
+    one per child in the same instant); the id breaks the tie the same way the index does.
+    """
+
+    occurred_at: datetime
+    event_id: int
+
+    def encode(self) -> str:
+        micros = (self.occurred_at - _EPOCH) // timedelta(microseconds=1)
+        return f"{micros}_{self.event_id}"
+
+    @classmethod
+    def decode(cls, text: str) -> TimelineCursor:
+        match = _CURSOR.match(text)
+        if match is None:
+            raise ValueError(f"not a timeline cursor: {text!r}")
+        micros, event_id = (int(part) for part in match.groups())
+        return cls(_EPOCH + timedelta(microseconds=micros), event_id)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    occurred_at: datetime
+    who: str
+    what: str
+    summary: str
+
+    @property
+    def summary_says_what(self) -> bool:
+        """Many summaries open with the kind's label; saying it twice is noise."""
+        return self.summary.casefold().startswith(self.what.casefold())
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    family: Family
+    entries: list[TimelineEntry]
+    next_cursor: TimelineCursor | None
+    # Set when this page continues from an earlier one.
+    before: TimelineCursor | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    domain: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    decided_at: datetime
+    level: str
+    previous_level: str | None
+    decided_by: str
+    rationale: str
+    indicators: list[IndicatorView]
+
+
+@dataclass(frozen=True)
+class ChildView:
+    member: FamilyMember
+    age: str
+    level: Level | None
+    # A level code the framework in force does not know (it came from an earlier one).
+    unknown_level_code: str | None
+    history: list[LevelChange]
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    assignment: Assignment
+    # The episode's first lead worker needs no reason; every later change does.
+    first_in_episode: bool
+
+
+@dataclass(frozen=True)
+class OpenEpisodeView:
+    episode: Episode
+    lead_since: datetime | None
+    deadlines: list[Deadline]
+    support_request: SupportRequest | None
+
+    @property
+    def has_overdue(self) -> bool:
+        return any(deadline.overdue for deadline in self.deadlines)
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    family: Family
+    children: list[ChildView]
+    adults: list[FamilyMember]
+    open_episode: OpenEpisodeView | None
+    closed_episodes: list[Episode]
+    assignments: list[AssignmentView]
+    timeline: TimelinePage
+
+
+def age_text(born: date, today: date) -> str:
+    """Age as practitioners say it: months for babies and toddlers, years after."""
+    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+    if months < 0:
+        return "Not born yet"
+    if months < 24:
+        return f"{months} month{'' if months == 1 else 's'}"
+    years = months // 12
+    return f"{years} years"
+
+
+def uk_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(UK_TIME).date()
+
+
+def view_family(
+    actor: Actor,
+    family_id: int,
+    framework: Framework,
+    settings: DeadlineSettings,
+    now: datetime | None = None,
+) -> FamilyPage | None:
+    """The family page for `actor`, or None if they may not see this family."""
+    if not can_see_family(actor.user, family_id):
+        return None
+    record_view(actor, "family", family_id, family_id)
+    now = now or datetime.now(UTC)
+    family = db.session.scalar(
+        select(Family).where(Family.id == family_id).options(selectinload(Family.members))
+    )
+    if family is None:  # deleted between the access check and now
+        return None
+    episodes = list(
+        db.session.scalars(
+            select(Episode)
+            .where(Episode.family_id == family_id)
+            .options(
+                joinedload(Episode.team),
+                joinedload(Episode.lead_worker).lazyload(User.role_rows),
+                joinedload(Episode.triage_by).lazyload(User.role_rows),
+            )
+            .order_by(Episode.opened_at.desc(), Episode.id.desc())
+        ).unique()
+    )
+    assignments = _assignments(episodes)
+    open_episode = next((episode for episode in episodes if episode.closed_at is None), None)
+    return FamilyPage(
+        family=family,
+        children=_children(family, framework, uk_today(now)),
+        adults=[member for member in family.members if not member.is_child],
+        open_episode=_open_episode_view(open_episode, assignments, settings, now),
+        closed_episodes=[episode for episode in episodes if episode.closed_at is not None],
+        assignments=_assignment_views(assignments),
+        timeline=_timeline(family, before=None),
+    )
+
+
+def view_timeline(
+    actor: Actor, family_id: int, before: TimelineCursor | None
+) -> TimelinePage | None:
+    """The page of the family's timeline after `before`, or None if it is not visible."""
+    if not can_see_family(actor.user, family_id):
+        return None
+    record_view(actor, "timeline", family_id, family_id)
+    family = db.session.get(Family, family_id)
+    if family is None:
+        return None
+    return _timeline(family, before)
+
+
+def _timeline(family: Family, before: TimelineCursor | None) -> TimelinePage:
+    query = (
+        select(TimelineEvent)
+        .where(TimelineEvent.family_id == family.id)
+        .options(joinedload(TimelineEvent.actor).lazyload(User.role_rows))
+        # Newest first along ix_timeline_events_family_occurred, read backwards.
+        .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
+        .limit(TIMELINE_PAGE_SIZE + 1)
+    )
+    if before is not None:
+        # A row comparison, so PostgreSQL seeks straight to the cursor in the index
+        # instead of reading and discarding every newer event.
+        query = query.where(
+            tuple_(TimelineEvent.occurred_at, TimelineEvent.id)
+            < tuple_(
+                literal(before.occurred_at, TimelineEvent.occurred_at.type),
+                literal(before.event_id, TimelineEvent.id.type),
+            )
+        )
+    events = list(db.session.scalars(query))
+    shown = events[:TIMELINE_PAGE_SIZE]
+    next_cursor = (
+        TimelineCursor(shown[-1].occurred_at, shown[-1].id)
+        if len(events) > TIMELINE_PAGE_SIZE
+        else None
+    )
+    return TimelinePage(
+        family=family,
+        entries=[_timeline_entry(event) for event in shown],
+        next_cursor=next_cursor,
+        before=before,
+    )
+
+
+def _timeline_entry(event: TimelineEvent) -> TimelineEntry:
+    try:
+        what = EventKind(event.kind).label
+    except ValueError:  # a kind written by a newer release than this one
+        what = event.kind.replace("_", " ").capitalize()
+    who = event.actor.name if event.actor is not None else "Recorded by the system"
+    if event.actor is not None and event.actor.agency is not None:
+        who = f"{who}, {event.actor.agency.name}"
+    return TimelineEntry(occurred_at=event.occurred_at, who=who, what=what, summary=event.summary)
+
+
+def _assignments(episodes: list[Episode]) -> list[Assignment]:
+    if not episodes:
+        return []
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.episode_id.in_([episode.id for episode in episodes]))
+            .options(
+                joinedload(Assignment.lead_worker).lazyload(User.role_rows),
+                joinedload(Assignment.assigned_by).lazyload(User.role_rows),
+            )
+            .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+        ).unique()
+    )
+
+
+def _assignment_views(assignments: list[Assignment]) -> list[AssignmentView]:
+    # Newest first, so an episode's first assignment is the last of its rows.
+    seen: set[int] = set()
+    views = []
+    for assignment in reversed(assignments):
+        views.append(AssignmentView(assignment, assignment.episode_id not in seen))
+        seen.add(assignment.episode_id)
+    return views[::-1]
+
+
+def _open_episode_view(
+    episode: Episode | None,
+    assignments: list[Assignment],
+    settings: DeadlineSettings,
+    now: datetime,
+) -> OpenEpisodeView | None:
+    if episode is None:
+        return None
+    current = next(
+        (
+            assignment
+            for assignment in assignments
+            if assignment.episode_id == episode.id and assignment.ended_at is None
+        ),
+        None,
+    )
+    support_request = db.session.scalar(
+        select(SupportRequest).where(SupportRequest.episode_id == episode.id)
+    )
+    return OpenEpisodeView(
+        episode=episode,
+        lead_since=current.assigned_at if current else None,
+        deadlines=episode_deadlines(
+            episode.status, episode.hub_due_at, episode.allocated_at, settings, now
+        ),
+        support_request=support_request,
+    )
+
+
+def _children(family: Family, framework: Framework, today: date) -> list[ChildView]:
+    children = [member for member in family.members if member.is_child]
+    if not children:
+        return []
+    decisions = db.session.scalars(
+        select(LevelDecision)
+        .where(LevelDecision.member_id.in_([child.id for child in children]))
+        .options(joinedload(LevelDecision.decided_by).lazyload(User.role_rows))
+        .order_by(LevelDecision.decided_at.desc(), LevelDecision.id.desc())
+    )
+    history: dict[int, list[LevelChange]] = {child.id: [] for child in children}
+    for decision in decisions:
+        history[decision.member_id].append(_level_change(decision, framework))
+    views = []
+    for child in children:
+        code = child.current_level_code
+        known = code is not None and framework.has_level(code)
+        views.append(
+            ChildView(
+                member=child,
+                age=age_text(child.date_of_birth, today) if child.date_of_birth else "",
+                level=framework.level(code) if known and code else None,
+                unknown_level_code=code if code is not None and not known else None,
+                history=history[child.id],
+            )
+        )
+    return views
+
+
+def _level_change(decision: LevelDecision, framework: Framework) -> LevelChange:
+    # Decisions made under another council's framework keep their codes, not our names.
+    same_framework = decision.framework_key == framework.key
+
+    def level_name(code: str) -> str:
+        return framework.level(code).name if same_framework and framework.has_level(code) else code
+
+    indicators = []
+    for code in decision.indicator_codes:
+        if same_framework and framework.has_indicator(code):
+            indicator = framework.indicator(code)
+            indicators.append(
+                IndicatorView(domain=framework.domain(indicator.domain).name, text=indicator.text)
+            )
+        else:
+            indicators.append(IndicatorView(domain="", text=code))
+    return LevelChange(
+        decided_at=decision.decided_at,
+        level=level_name(decision.level_code),
+        previous_level=level_name(decision.previous_level_code)
+        if decision.previous_level_code
+        else None,
+        decided_by=decision.decided_by.name,
+        rationale=decision.rationale,
+        indicators=indicators,
+    )
