@@ -11,11 +11,19 @@ from sqlalchemy import event
 from caseapp.extensions import db
 
 
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
+class Statement(str):
+    """The SQL text, carrying the parameters it was sent with (for EXPLAIN)."""
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    parameters: Any
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[Statement]]:
+    statements: list[Statement] = []
+
+    def record(conn: Any, cursor: Any, sql: str, parameters: Any, *args: Any) -> None:
+        statement = Statement(sql)
+        statement.parameters = parameters
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)

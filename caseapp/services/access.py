@@ -12,24 +12,27 @@ from caseapp.models import Assignment, Episode, Family, User
 
 
 def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
-    open_episode = and_(Episode.family_id == Family.id, Episode.closed_at.is_(None))
+    # The subqueries use their own alias, so a caller's query over episodes is never
+    # correlated with them by mistake.
+    episode = aliased(Episode, name="granting_episode")
+    open_episode = and_(episode.family_id == Family.id, episode.closed_at.is_(None))
     match grant:
         case Grant.LEADS_OPEN_EPISODE:
-            return exists().where(open_episode, Episode.lead_worker_id == user.id)
+            return exists().where(open_episode, episode.lead_worker_id == user.id)
         case Grant.IN_HUB:
             return exists().where(
-                Episode.family_id == Family.id, Episode.status.in_(HUB_QUEUE_STATUSES)
+                episode.family_id == Family.id, episode.status.in_(HUB_QUEUE_STATUSES)
             )
         case Grant.ALLOCATED_OPEN_EPISODE:
             return exists().where(
                 open_episode,
-                Assignment.episode_id == Episode.id,
+                Assignment.episode_id == episode.id,
                 Assignment.assigned_by_id == user.id,
             )
         case Grant.TEAM_EPISODE:
             if user.team_id is None:
                 return false()
-            return exists().where(Episode.family_id == Family.id, Episode.team_id == user.team_id)
+            return exists().where(episode.family_id == Family.id, episode.team_id == user.team_id)
 
 
 def visible_families(user: User) -> ColumnElement[bool]:

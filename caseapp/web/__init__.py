@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import Flask, Response, request, url_for
 from flask_login import current_user
@@ -11,11 +10,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
-from caseapp.domain.working_days import UK_TIME
 from caseapp.extensions import db, login_manager
 from caseapp.models import User
 from caseapp.web import admin, auth, families, home, hub, pages, requests, triage
 from caseapp.web.access import install_access_gate
+from caseapp.web.formatting import register_formatting
 from caseapp.web.rendering import render_page
 from caseapp.web.sessions import install_session_timeouts
 
@@ -93,19 +92,7 @@ def register_web(app: Flask) -> None:
     install_session_timeouts(app)
     install_access_gate(app)
 
-    @app.template_filter("uk_datetime")
-    def uk_datetime(moment: datetime) -> str:
-        """27 Nov 2026, 2:15pm in UK time, the way staff write it."""
-        local = moment.astimezone(UK_TIME)
-        hour = local.strftime("%I").lstrip("0")
-        return f"{local.day} {local:%b %Y}, {hour}:{local:%M}{local:%p}".replace(
-            "AM", "am"
-        ).replace("PM", "pm")
-
-    @app.template_filter("uk_date")
-    def uk_date(moment: datetime | date) -> str:
-        day = moment.astimezone(UK_TIME).date() if isinstance(moment, datetime) else moment
-        return f"{day.day} {day:%B %Y}"
+    register_formatting(app)
 
     @app.context_processor
     def layout_context() -> dict[str, object]:

@@ -8,13 +8,11 @@ field it concerns, before the service sees the request (which checks them again)
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -46,6 +44,7 @@ from caseapp.services.requests import (
     birth_date_problem,
     today_in_uk,
 )
+from caseapp.web.fields import GovDateField
 
 CHILD_ROWS = 4
 CARER_ROWS = 2
@@ -59,39 +58,6 @@ GENDERS = [
     SelectChoice("Male", "Male"),
     SelectChoice("Other", "Another gender"),
 ]
-
-
-class BirthDateField(Field):
-    """A date typed as day, month and year boxes; all three blank means no date."""
-
-    widget = GovDateInput()
-
-    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
-        super().process(formdata, data=data, extra_filters=extra_filters)
-        if self.raw_data is not None:
-            # The widget needs exactly three boxes' worth, even from a hand-made post.
-            self.raw_data = ([*self.raw_data, "", "", ""])[:3]
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [value.strip() for value in [*valuelist, "", "", ""][:3]]
-        self.data = None
-        if not any(parts):
-            return
-        missing = [
-            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-        ]
-        if missing:
-            raise ValueError(f"Date of birth must include a {' and a '.join(missing)}")
-        day, month, year = parts
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-            raise ValueError("Date of birth must be a real date, like 27 3 2019")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValueError("Date of birth must be a real date, like 27 3 2019") from error
-
-    def _value(self) -> str:
-        return ""
 
 
 def _text(max_length: int, label: str) -> list[Any]:
@@ -109,7 +75,7 @@ class ChildForm(Form):
         "Family name", widget=GovTextInput(), validators=_text(100, "Family name")
     )
     # The example date is given once above the rows, so the rows' boxes line up.
-    date_of_birth = BirthDateField("Date of birth")
+    date_of_birth = GovDateField("Date of birth")
     gender = SelectField("Gender", widget=GovSelect(), choices=GENDERS, default="")
 
     def is_blank(self) -> bool:

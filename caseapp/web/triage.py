@@ -43,6 +43,7 @@ from caseapp.services.triage import (
     start_triage,
 )
 from caseapp.web.access import roles_required
+from caseapp.web.formatting import uk_time
 from caseapp.web.rendering import render_page, wants_fragment
 from caseapp.web.triage_forms import AllocateForm, StartTriageForm, TriageForm, triage_form
 
@@ -50,12 +51,6 @@ bp = Blueprint("triage", __name__, url_prefix="/hub/episodes")
 
 
 # --- times as people in England say them --------------------------------------------------
-
-
-def uk_time(value: datetime) -> str:
-    """2:15pm"""
-    local = value.astimezone(UK_TIME)
-    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def when(value: datetime | None) -> str:

@@ -8,19 +8,17 @@ rules, so the page shows the same problems the service would refuse.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     Field,
     IntegerField,
     RadioField,
@@ -46,23 +44,7 @@ from caseapp.domain.triage_rules import (
 )
 from caseapp.frameworks import Framework
 from caseapp.models import FamilyMember
-
-
-class UKDateField(DateField):
-    """Day, month and year boxes, with the GOV.UK wording when they are not a real date."""
-
-    def __init__(self, label: str, *, invalid_message: str, **kwargs: Any) -> None:
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        try:
-            self.data = datetime.strptime(" ".join(valuelist), "%d %m %Y").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message) from None
+from caseapp.web.fields import GovDateField
 
 
 def _add_problems(form: FlaskForm, problems: Iterable[Problem], fallback: str) -> None:
@@ -128,10 +110,10 @@ class TriageForm(FlaskForm):
         validate_choice=False,
         widget=GovRadioInput(),
     )
-    referrer_told_on = UKDateField(
+    referrer_told_on = GovDateField(
         "When did you tell them?",
+        subject="The date you told the referrer",
         description="For example, 27 11 2026",
-        invalid_message="The date you told the referrer must be a real date",
         validators=[Optional()],
     )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
