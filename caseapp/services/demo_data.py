@@ -298,8 +298,8 @@ class _DemoBuilder:
         )
         if status is EpisodeStatus.REQUESTED:
             return
-        start_triage(coordinator, request.episode_id)
         if status is EpisodeStatus.TRIAGE:
+            start_triage(coordinator, request.episode_id)
             return
         episode = db.session.get(Episode, request.episode_id)
         assert episode is not None
