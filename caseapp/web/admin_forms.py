@@ -13,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -51,7 +52,7 @@ class StaffForm(FlaskForm):
     roles = SelectMultipleField(
         "Roles",
         widget=GovCheckboxesInput(),
-        choices=[(role.value, role.label) for role in ROLE_PRECEDENCE],
+        choices=[SelectChoice(role.value, role.label) for role in ROLE_PRECEDENCE],
         validators=[InputRequired(message="Select at least one role")],
         description="A person may hold several roles. Administrators see no case records "
         "unless they also hold a case role.",
@@ -59,8 +60,14 @@ class StaffForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def set_organisations(self, agencies: list[Agency], teams: list[Team]) -> None:
-        self.agency_id.choices = [(None, "No agency")] + [(a.id, a.name) for a in agencies]
-        self.team_id.choices = [(None, "No team")] + [(t.id, t.name) for t in teams]
+        self.agency_id.choices = [
+            SelectChoice(None, "No agency"),
+            *(SelectChoice(agency.id, agency.name) for agency in agencies),
+        ]
+        self.team_id.choices = [
+            SelectChoice(None, "No team"),
+            *(SelectChoice(team.id, team.name) for team in teams),
+        ]
 
 
 class NewStaffForm(StaffForm):
