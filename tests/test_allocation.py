@@ -19,9 +19,10 @@ from caseapp.services.allocation import (
     AllocationInvalid,
     allocate,
     find_candidates,
+    open_allocation,
 )
 from caseapp.services.context import Actor
-from caseapp.services.triage import uk_today
+from caseapp.services.triage import EpisodeNotFound, uk_today
 from tests.factories import make_episode, make_family, make_team, make_user
 from tests.statements import counting_statements
 from tests.test_triage import MadeRequest, make_request
@@ -268,6 +269,7 @@ def test_a_stale_version_is_a_conflict_that_carries_the_current_state(app: Flask
     tom = make_user("hub_coordinator", name="Tom Okafor")
     priya = make_user("hub_coordinator", name="Priya Shah")
     seen = version_of(made.episode_id)
+    open_allocation(Actor(priya), made.episode_id)
     allocate(Actor(tom), made.episode_id, seen, gemma.id, "")
     with pytest.raises(AllocationConflict) as conflict:
         allocate(Actor(priya), made.episode_id, seen, daniel.id, "")
@@ -276,6 +278,19 @@ def test_a_stale_version_is_a_conflict_that_carries_the_current_state(app: Flask
     assert current.assigned_at is not None
     assert current.version == version_of(made.episode_id)
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_someone_who_never_opened_the_page_learns_nothing_from_a_stale_post(
+    app: Flask,
+) -> None:
+    made = awaiting_allocation()
+    gemma, daniel = lead_worker("Gemma Clarke"), lead_worker("Daniel Price")
+    tom = make_user("hub_coordinator", name="Tom Okafor")
+    prober = make_user("hub_coordinator", name="Curious Coordinator")
+    seen = version_of(made.episode_id)
+    allocate(Actor(tom), made.episode_id, seen, gemma.id, "")
+    with pytest.raises(EpisodeNotFound):
+        allocate(Actor(prober), made.episode_id, seen, daniel.id, "")
 
 
 def test_a_manager_may_allocate_but_not_before_triage(client: FlaskClient, signed_in_as) -> None:

@@ -533,6 +533,10 @@ def test_a_decision_that_took_the_family_out_of_the_hub_is_reported_not_404(
     priya = make_user("hub_coordinator", name="Priya Shah")
     levels = {made.child_ids[0]: "universal"}
     stale = decision_data(made, levels, "early_help", outcome_reason="Parents asked for help")
+    # Priya opens the request while it is still in the Hub...
+    auth.sign_in(priya.email)
+    assert client.get(triage_url(made)).status_code == 200
+    auth.sign_out()
     auth.sign_in(tom.email)
     assert (
         client.post(triage_url(made), data=decision_data(made, levels, "advice")).status_code == 302

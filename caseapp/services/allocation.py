@@ -36,7 +36,7 @@ from caseapp.models import (
 )
 from caseapp.models.types import utcnow
 from caseapp.services.access import can_see_family
-from caseapp.services.audit import record_view
+from caseapp.services.audit import record_view, viewed_since
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_assignment
 from caseapp.services.triage import EpisodeNotFound, visible_episode
@@ -268,7 +268,7 @@ def open_allocation(actor: Actor, episode_id: int) -> AllocationCase:
     return case
 
 
-def _lost_the_race(current: CurrentAllocation) -> bool:
+def _lost_the_race(current: CurrentAllocation, actor: Actor) -> bool:
     """Whether the episode left the Hub through an allocation recent enough to have beaten
     a page this person loaded while it was still theirs to see.
 
@@ -279,7 +279,11 @@ def _lost_the_race(current: CurrentAllocation) -> bool:
     """
     if current.status is not EpisodeStatus.ALLOCATED or current.assigned_at is None:
         return False
-    if current.assigned_at < utcnow() - current_app.permanent_session_lifetime:
+    since = utcnow() - current_app.permanent_session_lifetime
+    if current.assigned_at < since:
+        return False
+    # Only someone who had this allocation page open learns who won.
+    if not viewed_since(actor.user_id, "episode", current.episode_id, since):
         return False
     allocations = db.session.scalar(
         select(func.count(Assignment.id)).where(Assignment.episode_id == current.episode_id)
@@ -318,7 +322,7 @@ def allocate(
     visible = can_see_family(actor.user, episode.family_id)
     if episode.version != expected_version:
         current = current_allocation(episode_id)
-        if visible or _lost_the_race(current):
+        if visible or _lost_the_race(current, actor):
             raise AllocationConflict(current)
         raise EpisodeNotFound(episode_id)
     if not visible:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
 
 from caseapp.extensions import db
 from caseapp.models import AuditEvent
@@ -47,3 +50,23 @@ def record_view(actor: Actor, object_type: str, object_id: int, family_id: int |
     """A read changes nothing else, so the view's audit event is its own transaction."""
     audit_by(actor, "view", object_type, object_id=object_id, family_id=family_id)
     db.session.commit()
+
+
+def record_listing(actor: Actor, object_type: str, detail: dict[str, Any]) -> None:
+    """A list of families is a view of each of them: record it, in its own transaction,
+    before the list is read (a commit afterwards would expire what was loaded)."""
+    audit_by(actor, "view", object_type, detail=detail)
+    db.session.commit()
+
+
+def viewed_since(user_id: int, object_type: str, object_id: int, since: datetime) -> bool:
+    """Whether the audit trail shows this person opened the record since `since`: the
+    evidence that a page they are submitting was really theirs to see when they loaded it."""
+    query = select(AuditEvent.id).where(
+        AuditEvent.user_id == user_id,
+        AuditEvent.at >= since,
+        AuditEvent.action == "view",
+        AuditEvent.object_type == object_type,
+        AuditEvent.object_id == object_id,
+    )
+    return db.session.scalar(query.limit(1)) is not None

@@ -36,6 +36,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import utcnow
+from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
 from caseapp.services.context import Actor
 from caseapp.services.duplicates import find_possible_duplicates
@@ -481,7 +482,9 @@ def open_request(actor: Actor, request_id: int) -> SupportRequest | None:
         return None
     family_id, referrer_id, recorder_id = row
     user = actor.user
-    if user.id not in (referrer_id, recorder_id) and not user.has_role(Role.HUB_COORDINATOR):
+    # The referrer and the recorder always; anyone else only while need-to-know lets them
+    # see the family (a coordinator while it is in the Hub or they allocated it).
+    if user.id not in (referrer_id, recorder_id) and not can_see_family(user, family_id):
         return None
     # The view is recorded first: it commits, and a commit expires what is loaded.
     record_view(actor, "support_request", request_id, family_id)

@@ -42,7 +42,7 @@ from caseapp.models import (
 )
 from caseapp.models.types import utcnow
 from caseapp.services.access import can_see_family
-from caseapp.services.audit import audit_by, record_view
+from caseapp.services.audit import audit_by, record_view, viewed_since
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_closure
 from caseapp.services.levels import stage_level_decision
@@ -176,7 +176,7 @@ def load_triage_case(actor: Actor, episode_id: int) -> TriageCase:
     )
 
 
-def decided_while_open(episode_id: int) -> TriageClosed | None:
+def decided_while_open(actor: Actor, episode_id: int) -> TriageClosed | None:
     """The decision that took a request out of the Hub (and out of the coordinators'
     view) within a session's lifetime, so a page loaded before it could still be open.
 
@@ -190,7 +190,11 @@ def decided_while_open(episode_id: int) -> TriageClosed | None:
     )
     if request is None or request.decided_at is None:
         return None
-    if request.decided_at < utcnow() - current_app.permanent_session_lifetime:
+    since = utcnow() - current_app.permanent_session_lifetime
+    if request.decided_at < since:
+        return None
+    # Only someone who had this request open learns how it was decided.
+    if not viewed_since(actor.user_id, "support_request", request.id, since):
         return None
     return TriageClosed(request, request.episode.status)
 
@@ -251,7 +255,7 @@ def _what_changed(actor: Actor, episode_id: int) -> Exception:
     try:
         current = load_triage_case(actor, episode_id)
     except EpisodeNotFound:
-        return decided_while_open(episode_id) or EpisodeNotFound(episode_id)
+        return decided_while_open(actor, episode_id) or EpisodeNotFound(episode_id)
     if not can_triage(current.episode.status):
         return TriageClosed(current.request, current.episode.status)
     if current.triage_by is not None and current.held_by_someone_else(actor.user_id):

@@ -181,7 +181,7 @@ def decide(episode_id: int) -> ResponseReturnValue:
 
 def _decided_elsewhere(episode_id: int) -> ResponseReturnValue:
     """The request left the Hub (and this person's view) while they were deciding it."""
-    closed = decided_while_open(episode_id)
+    closed = decided_while_open(_actor(), episode_id)
     if closed is None:
         abort(404)
     flash(_changed_message(closed), "info")
