@@ -17,6 +17,7 @@ from caseapp.domain.queue_rules import AgeBand, QueueStage
 from caseapp.extensions import db
 from caseapp.models import Episode, FamilyMember, SupportRequest, SupportRequestChild, Team, User
 from caseapp.models.types import utcnow
+from caseapp.services.context import Actor
 from caseapp.services.hub_queue import QueueFilters, hub_queue
 from tests.factories import make_episode, make_family, make_team, make_user
 from tests.statements import counting_statements
@@ -121,7 +122,7 @@ def test_lists_only_hub_work_urgent_first_then_by_deadline(coordinator: User) ->
     for status in (EpisodeStatus.ALLOCATED, EpisodeStatus.STEPPED_UP, EpisodeStatus.CLOSED):
         add_to_queue(coordinator, f"Not{status.value}", status=status, due_at=NOW)
 
-    page = hub_queue(coordinator, QueueFilters(), 1, NOW)
+    page = hub_queue(Actor(coordinator), QueueFilters(), 1, NOW)
 
     assert names(page) == [
         "Urgentsoon family",
@@ -157,7 +158,7 @@ def test_each_row_carries_what_the_coordinator_needs(coordinator: User) -> None:
         team=team,
         triage_by=triager,
     )
-    [item] = hub_queue(coordinator, QueueFilters(), 1, NOW).items
+    [item] = hub_queue(Actor(coordinator), QueueFilters(), 1, NOW).items
 
     assert item.episode_id == episode.id
     assert item.family_reference == f"F{episode.family_id:06d}"
@@ -181,7 +182,7 @@ def test_an_episode_without_a_request_shows_all_the_familys_children(coordinator
         children=(("Ruby", date(2015, 1, 1)), ("Kai", date(2020, 1, 1))),
         with_request=False,
     )
-    [item] = hub_queue(coordinator, QueueFilters(), 1, NOW).items
+    [item] = hub_queue(Actor(coordinator), QueueFilters(), 1, NOW).items
     assert [child.given_name for child in item.children] == ["Ruby", "Kai"]
     assert item.referrer_agency == "" and item.received_via is None
 
@@ -194,7 +195,7 @@ def test_the_status_says_who_is_triaging_only_while_a_decision_is_awaited(
     add_to_queue(coordinator, "Decided", status=AWAITING_ALLOCATION, triage_by=coordinator)
     labels = {
         item.family_name: item.status_label
-        for item in hub_queue(coordinator, QueueFilters(), 1, NOW).items
+        for item in hub_queue(Actor(coordinator), QueueFilters(), 1, NOW).items
     }
     assert labels == {
         "Picked family": "In triage with Tom Okafor",
@@ -283,14 +284,14 @@ def varied_queue(coordinator: User) -> dict[str, Any]:
 def test_each_filter_narrows_the_queue(
     coordinator: User, varied_queue: dict[str, Any], filters: QueueFilters, expected: set[str]
 ) -> None:
-    page = hub_queue(coordinator, filters, 1, NOW)
+    page = hub_queue(Actor(coordinator), filters, 1, NOW)
     assert {name.removesuffix(" family") for name in names(page)} == expected
     assert page.total == len(expected)
 
 
 def test_filter_by_team(coordinator: User, varied_queue: dict[str, Any]) -> None:
-    north = hub_queue(coordinator, QueueFilters(team_id=varied_queue["north"]), 1, NOW)
-    south = hub_queue(coordinator, QueueFilters(team_id=varied_queue["south"]), 1, NOW)
+    north = hub_queue(Actor(coordinator), QueueFilters(team_id=varied_queue["north"]), 1, NOW)
+    south = hub_queue(Actor(coordinator), QueueFilters(team_id=varied_queue["south"]), 1, NOW)
     assert set(names(north)) == {"Turner family", "O'Brien-Smith family"}
     assert names(south) == ["Kowalski family"]
 
@@ -298,17 +299,19 @@ def test_filter_by_team(coordinator: User, varied_queue: dict[str, Any]) -> None
 def test_search_by_family_reference(coordinator: User, varied_queue: dict[str, Any]) -> None:
     begum = next(
         item
-        for item in hub_queue(coordinator, QueueFilters(), 1, NOW).items
+        for item in hub_queue(Actor(coordinator), QueueFilters(), 1, NOW).items
         if item.family_name == "Begum family"
     )
     for typed in (begum.family_reference, begum.family_reference.lower(), str(begum.family_id)):
-        assert names(hub_queue(coordinator, QueueFilters(search=typed), 1, NOW)) == ["Begum family"]
+        assert names(hub_queue(Actor(coordinator), QueueFilters(search=typed), 1, NOW)) == [
+            "Begum family"
+        ]
 
 
 def test_a_team_or_locality_not_on_record_is_not_applied(
     coordinator: User, varied_queue: dict[str, Any]
 ) -> None:
-    page = hub_queue(coordinator, QueueFilters(team_id=99999, locality="Atlantis"), 1, NOW)
+    page = hub_queue(Actor(coordinator), QueueFilters(team_id=99999, locality="Atlantis"), 1, NOW)
     assert page.total == 4
     assert page.filters == QueueFilters()
 
@@ -338,7 +341,7 @@ def test_counts_match_the_rows_and_ignore_the_filters(coordinator: User) -> None
         )
     in_hub = [row for row in layout if row[0] in {REQUESTED, TRIAGE, AWAITING_ALLOCATION}]
 
-    counts = hub_queue(coordinator, QueueFilters(search="counta"), 1, NOW).counts
+    counts = hub_queue(Actor(coordinator), QueueFilters(search="counta"), 1, NOW).counts
 
     assert counts.awaiting_decision == sum(row[0] in {REQUESTED, TRIAGE} for row in in_hub)
     assert counts.awaiting_allocation == sum(row[0] is AWAITING_ALLOCATION for row in in_hub)
@@ -347,8 +350,8 @@ def test_counts_match_the_rows_and_ignore_the_filters(coordinator: User) -> None
     assert (counts.awaiting_decision, counts.awaiting_allocation) == (4, 3)
     assert (counts.overdue, counts.urgent) == (3, 3)
     # Each figure's filter lists exactly as many rows as the figure says.
-    assert hub_queue(coordinator, QueueFilters(overdue_only=True), 1, NOW).total == 3
-    assert hub_queue(coordinator, QueueFilters(urgent_only=True), 1, NOW).total == 3
+    assert hub_queue(Actor(coordinator), QueueFilters(overdue_only=True), 1, NOW).total == 3
+    assert hub_queue(Actor(coordinator), QueueFilters(urgent_only=True), 1, NOW).total == 3
 
 
 def test_families_the_person_may_not_see_are_neither_listed_nor_counted(
@@ -361,11 +364,11 @@ def test_families_the_person_may_not_see_are_neither_listed_nor_counted(
     # A manager sees their own team's families only (domain/access.py).
     manager = make_user("manager", team=north)
 
-    page = hub_queue(manager, QueueFilters(), 1, NOW)
+    page = hub_queue(Actor(manager), QueueFilters(), 1, NOW)
 
     assert names(page) == ["Northern family"]
     assert (page.counts.awaiting_decision, page.counts.overdue, page.counts.urgent) == (1, 1, 1)
-    assert hub_queue(manager, QueueFilters(search="southern"), 1, NOW).total == 0
+    assert hub_queue(Actor(manager), QueueFilters(search="southern"), 1, NOW).total == 0
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ from caseapp.models import (
     User,
 )
 from caseapp.services.access import visible_families
+from caseapp.services.audit import record_listing
+from caseapp.services.context import Actor
 
 # The queue's episodes under their own name: visible_families() tests other episodes of the
 # family in a subquery on `Episode`, which SQLAlchemy would otherwise correlate with these.
@@ -148,11 +150,15 @@ class QueuePage:
         return (self.page - 1) * self.page_size + len(self.items)
 
 
-def hub_queue(user: User, filters: QueueFilters, page: int, now: datetime) -> QueuePage:
-    """One page of the Hub queue as `user` may see it: urgent first, then by deadline.
+def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> QueuePage:
+    """One page of the Hub queue as the actor may see it: urgent first, then by deadline.
 
     `page` past the end shows the last page, so a link kept from a longer queue still works.
+    The listing is audited with which filters were used, never what was typed.
     """
+    user = actor.user
+    used = sorted(name for name, value in vars(filters).items() if value not in (None, "", False))
+    record_listing(actor, "hub_queue", {"filters": used, "page": page})
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
     today = now.astimezone(UK_TIME).date()
     options = _options()

@@ -12,6 +12,7 @@ from htmx_flask import request
 from caseapp.domain.queue_rules import page_numbers
 from caseapp.domain.roles import Role
 from caseapp.models.types import utcnow
+from caseapp.services.context import Actor
 from caseapp.services.hub_queue import QueuePage, hub_queue
 from caseapp.web.access import roles_required
 from caseapp.web.hub_forms import QueueFilterForm, query_args
@@ -29,7 +30,7 @@ def queue() -> ResponseReturnValue:
     framework = current_app.extensions["caseapp.framework"]
     form = QueueFilterForm(request.args, framework)
     page = hub_queue(
-        current_user._get_current_object(),
+        Actor(current_user._get_current_object(), request.remote_addr or ""),
         form.to_filters(),
         request.args.get("page", default=1, type=int),
         utcnow(),
