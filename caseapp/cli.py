@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from caseapp.cli_data_protection import register_data_protection_cli
 from caseapp.domain.roles import Role
 from caseapp.services.accounts import AccountError, create_user
 from caseapp.services.demo_data import (
@@ -26,6 +27,8 @@ def _print_demo_logins() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    register_data_protection_cli(app)
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

@@ -120,6 +120,7 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "CASEAPP_FRAMEWORK_DIR": os.environ.get("CASEAPP_FRAMEWORK_DIR", "").strip() or None,
         "CASEAPP_DEADLINES": deadline_settings_from_env(),
         "CASEAPP_PAGE_SIZE": _int_env("CASEAPP_PAGE_SIZE", 25),
+        "CASEAPP_RETENTION_YEARS": _int_env("CASEAPP_RETENTION_YEARS", 6),
         # scrypt is deliberately slow; the test suite swaps in a cheap method.
         "PASSWORD_HASH_METHOD": "scrypt",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -66,6 +66,12 @@ def test_deadlines_are_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert deadlines.eha_working_days == 15
 
 
+def test_retention_period_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert settings_from_env(tmp_path)["CASEAPP_RETENTION_YEARS"] == 6
+    monkeypatch.setenv("CASEAPP_RETENTION_YEARS", "7")
+    assert settings_from_env(tmp_path)["CASEAPP_RETENTION_YEARS"] == 7
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
