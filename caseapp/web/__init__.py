@@ -12,7 +12,18 @@ from werkzeug.exceptions import HTTPException
 from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
 from caseapp.extensions import db, login_manager
 from caseapp.models import User
-from caseapp.web import admin, auth, families, home, hub, pages, requests, triage
+from caseapp.web import (
+    admin,
+    audit,
+    auth,
+    families,
+    home,
+    hub,
+    pages,
+    requests,
+    subject_access,
+    triage,
+)
 from caseapp.web.access import install_access_gate
 from caseapp.web.formatting import register_formatting
 from caseapp.web.rendering import render_page
@@ -75,7 +86,18 @@ def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
 
 
 def register_web(app: Flask) -> None:
-    for module in (auth, home, pages, requests, hub, triage, families, admin):
+    for module in (
+        auth,
+        home,
+        pages,
+        requests,
+        hub,
+        triage,
+        families,
+        subject_access,
+        admin,
+        audit,
+    ):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.sign_in"
