@@ -187,3 +187,15 @@ def signed_in_as(client: FlaskClient, auth: AuthActions):
         return user
 
     return sign_in
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say which databases and browser the suite really ran on: a skip must not pass
+    unnoticed in CI's output."""
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
+    sqlite = sum("[sqlite" in nodeid for nodeid in passed)
+    postgresql = sum("[postgresql" in nodeid for nodeid in passed)
+    browser = sum(nodeid.startswith("tests/browser/") for nodeid in passed)
+    terminalreporter.write_line(
+        f"caseapp: passed {sqlite} on SQLite, {postgresql} on PostgreSQL, {browser} in Chromium"
+    )
