@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from caseapp.config import settings_from_env
 from caseapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from caseapp.web.requests_cleaning import CleanRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    # After htmx: it installs its own request class, which ours extends.
+    app.request_class = CleanRequest
     login_manager.init_app(app)
     limiter.init_app(app)
     WTFormsHelpers(app)
