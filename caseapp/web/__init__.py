@@ -70,7 +70,11 @@ ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.LEAD_WORKER: (NavItem("My caseload", "home.caseload"),),
     Role.HUB_COORDINATOR: (NavItem("Hub queue", "hub.queue"),),
     Role.MANAGER: (NavItem("Manager's view", "home.manager"),),
-    Role.ADMIN: (NavItem("Administration", "home.admin"), NavItem("Staff accounts", "admin.index")),
+    Role.ADMIN: (
+        NavItem("Administration", "home.admin"),
+        NavItem("Staff accounts", "admin.index"),
+        NavItem("Audit log", "audit.search"),
+    ),
 }
 
 
