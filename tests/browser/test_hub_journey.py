@@ -94,7 +94,12 @@ def test_request_triage_allocation_and_caseload(
     check(page)
     page.get_by_label("Name, team or agency").fill("gemma")
     page.get_by_role("button", name="Search").click()
+    # With JavaScript the typed search also refreshes the list a moment later; choose only
+    # once the list shows the search's result, or the refresh would clear the choice.
+    expect(page.get_by_role("status")).to_contain_text("matching ‘gemma’")
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Gemma Clarke").check()
+    expect(page.get_by_label("Gemma Clarke")).to_be_checked()
     page.get_by_role("button", name="Allocate lead worker").click()
     expect(page.get_by_text("Allocated to Gemma Clarke")).to_be_visible()
 
