@@ -13,6 +13,7 @@ from caseapp.domain.episodes import EpisodeStatus
 from caseapp.domain.timeline import EventKind
 from caseapp.extensions import db
 from caseapp.models import Agency, Assignment, AuditEvent, Episode, Team, TimelineEvent, User
+from caseapp.models.types import uk_today
 from caseapp.services.access import can_see_family
 from caseapp.services.allocation import (
     AllocationConflict,
@@ -22,7 +23,7 @@ from caseapp.services.allocation import (
     open_allocation,
 )
 from caseapp.services.context import Actor
-from caseapp.services.triage import EpisodeNotFound, uk_today
+from caseapp.services.triage import EpisodeNotFound
 from tests.factories import make_episode, make_family, make_team, make_user
 from tests.statements import counting_statements
 from tests.test_triage import MadeRequest, make_request

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,12 +10,19 @@ from sqlalchemy import JSON, DateTime, Dialect, Enum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from caseapp.domain.working_days import UK_TIME
+
 # JSONB on PostgreSQL so lists of indicator codes can be indexed and compared later.
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def uk_today(now: datetime | None = None) -> date:
+    """The date in England at `now` (default: now): what staff mean by today."""
+    return (now or utcnow()).astimezone(UK_TIME).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -17,10 +17,11 @@ from caseapp.domain.episodes import EpisodeStatus
 from caseapp.domain.names import name_key, postcode_key
 from caseapp.extensions import db
 from caseapp.models import Episode, Family, FamilyMember, User
+from caseapp.models.types import uk_today
 from caseapp.services.access import visible_families
 from caseapp.services.audit import audit_by
 from caseapp.services.context import Actor
-from caseapp.services.family_view import age_text, uk_today
+from caseapp.services.family_view import age_text
 
 MIN_NAME_LETTERS = 2
 _FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")

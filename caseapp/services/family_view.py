@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from caseapp.config import DeadlineSettings
 from caseapp.domain.deadlines import Deadline, episode_deadlines
 from caseapp.domain.timeline import EventKind
-from caseapp.domain.working_days import UK_TIME
 from caseapp.extensions import db
 from caseapp.frameworks import Framework, Level
 from caseapp.models import (
@@ -29,6 +28,7 @@ from caseapp.models import (
     TimelineEvent,
     User,
 )
+from caseapp.models.types import uk_today
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import record_view
 from caseapp.services.context import Actor
@@ -150,10 +150,6 @@ def age_text(born: date, today: date) -> str:
         return f"{months} month{'' if months == 1 else 's'}"
     years = months // 12
     return f"{years} years"
-
-
-def uk_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(UK_TIME).date()
 
 
 def view_family(

@@ -24,7 +24,7 @@ from caseapp.domain.matching import Identity, name_match, pair_up, resemblance
 from caseapp.domain.names import postcode_key
 from caseapp.domain.roles import Role
 from caseapp.domain.timeline import EventKind
-from caseapp.domain.working_days import UK_TIME, working_days_deadline
+from caseapp.domain.working_days import working_days_deadline
 from caseapp.extensions import db
 from caseapp.models import (
     Episode,
@@ -35,7 +35,7 @@ from caseapp.models import (
     Team,
     User,
 )
-from caseapp.models.types import utcnow
+from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
 from caseapp.services.context import Actor
@@ -132,10 +132,6 @@ class RequestDetails:
         return [child.identity for child in self.children]
 
 
-def today_in_uk() -> date:
-    return utcnow().astimezone(UK_TIME).date()
-
-
 def birth_date_problem(born: date, today: date) -> str | None:
     """Why `born` cannot be the date of birth of a child the Hub can help, or None."""
     if born >= today:
@@ -221,7 +217,7 @@ def submit_request(
     Raises RequestError for a request that breaks a rule, and OpenEpisodeConflict when the
     family already has an open episode.
     """
-    problems = request_problems(details, today_in_uk())
+    problems = request_problems(details, uk_today())
     if problems:
         field, message = problems[0]
         raise RequestError(message, field)

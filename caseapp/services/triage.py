@@ -40,7 +40,7 @@ from caseapp.models import (
     TimelineEvent,
     User,
 )
-from caseapp.models.types import utcnow
+from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view, viewed_since
 from caseapp.services.context import Actor
@@ -119,10 +119,6 @@ class TriageCase:
             None,
             user_id,
         )
-
-
-def uk_today() -> date:
-    return utcnow().astimezone(UK_TIME).date()
 
 
 def visible_episode(actor: Actor, episode_id: int) -> Episode:

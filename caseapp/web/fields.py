@@ -8,8 +8,7 @@ from typing import Any
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 
-from caseapp.domain.working_days import UK_TIME
-from caseapp.models.types import utcnow
+from caseapp.models.types import uk_today
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -49,7 +48,7 @@ class GovDateField(Field):
             typed = date(year, month, day)
         except ValueError:
             raise ValueError(f"{self.subject} must be a real date") from None
-        if not self.allow_future and typed > utcnow().astimezone(UK_TIME).date():
+        if not self.allow_future and typed > uk_today():
             raise ValueError(f"{self.subject} must be today or in the past")
         self.data = typed
 

@@ -37,12 +37,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from caseapp.domain.hub import ReceivedVia, consent_problem
 from caseapp.domain.names import postcode_key
 from caseapp.models import User
+from caseapp.models.types import uk_today
 from caseapp.services.requests import (
     CarerDetails,
     ChildDetails,
     RequestDetails,
     birth_date_problem,
-    today_in_uk,
 )
 from caseapp.web.fields import GovDateField
 
@@ -254,7 +254,7 @@ class RequestForm(FlaskForm):
         filled = [row for row in rows if not row.is_blank()]
         if not filled:
             return [(rows[0].given_name, "Enter at least one child")]
-        today = today_in_uk()
+        today = uk_today()
         problems: list[tuple[Field, str]] = []
         for number, row in enumerate(rows, start=1):
             if row.is_blank():

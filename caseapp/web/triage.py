@@ -14,7 +14,7 @@ from caseapp.domain.roles import Role
 from caseapp.domain.triage_rules import indicators_field, level_field
 from caseapp.domain.working_days import UK_TIME
 from caseapp.frameworks import Framework
-from caseapp.models.types import utcnow
+from caseapp.models.types import uk_today, utcnow
 from caseapp.services import allocation as allocation_service
 from caseapp.services.allocation import (
     CANDIDATE_SORTS,
@@ -73,7 +73,7 @@ def triage_context() -> dict[str, object]:
         "EpisodeStatus": EpisodeStatus,
         "Role": Role,
         "framework": _framework(),
-        "today": utcnow().astimezone(UK_TIME).date(),
+        "today": uk_today(),
     }
 
 
