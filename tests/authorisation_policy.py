@@ -142,6 +142,24 @@ POLICY: dict[str, EndpointPolicy] = {
     "families.timeline": EndpointPolicy(
         Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
     ),
+    "families.latest_events": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    # The sections of a family's record: read by everyone who may see the family.
+    "consent.show": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "assessments.index": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "plans.show": EndpointPolicy(Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)),
+    "meetings.index": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "notes.index": EndpointPolicy(Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)),
+    "chronology.show": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
     # Who has read a family's record, and what is held about one person: their managers.
     "audit.family_access": EndpointPolicy(
         Record.FAMILY, _signed_in(REFUSED, REFUSED, SEES_OWN, REFUSED)

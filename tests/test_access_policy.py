@@ -23,7 +23,7 @@ from tests.factories import DEMO_TEST_PASSWORD, make_episode, make_family, make_
 @pytest.mark.parametrize(
     ("role", "grants"),
     [
-        (Role.LEAD_WORKER, {Grant.LEADS_OPEN_EPISODE}),
+        (Role.LEAD_WORKER, {Grant.LEADS_OPEN_EPISODE, Grant.TAF_MEMBER}),
         (Role.HUB_COORDINATOR, {Grant.IN_HUB, Grant.ALLOCATED_OPEN_EPISODE}),
         (Role.MANAGER, {Grant.TEAM_EPISODE}),
         (Role.ADMIN, set()),
@@ -42,12 +42,20 @@ def test_every_role_is_in_the_grant_table() -> None:
     ("roles", "grants"),
     [
         (set(), set()),
-        ({Role.ADMIN, Role.LEAD_WORKER}, {Grant.LEADS_OPEN_EPISODE}),
+        ({Role.ADMIN, Role.LEAD_WORKER}, {Grant.LEADS_OPEN_EPISODE, Grant.TAF_MEMBER}),
         (
             {Role.LEAD_WORKER, Role.HUB_COORDINATOR},
-            {Grant.LEADS_OPEN_EPISODE, Grant.IN_HUB, Grant.ALLOCATED_OPEN_EPISODE},
+            {
+                Grant.LEADS_OPEN_EPISODE,
+                Grant.TAF_MEMBER,
+                Grant.IN_HUB,
+                Grant.ALLOCATED_OPEN_EPISODE,
+            },
         ),
-        ({Role.MANAGER, Role.LEAD_WORKER}, {Grant.TEAM_EPISODE, Grant.LEADS_OPEN_EPISODE}),
+        (
+            {Role.MANAGER, Role.LEAD_WORKER},
+            {Grant.TEAM_EPISODE, Grant.LEADS_OPEN_EPISODE, Grant.TAF_MEMBER},
+        ),
         (set(Role), set(Grant)),
     ],
 )

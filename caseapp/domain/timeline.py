@@ -16,6 +16,32 @@ class EventKind(StrEnum):
     LEAD_WORKER_ASSIGNED = "lead_worker_assigned"
     EPISODE_STATUS_CHANGED = "episode_status_changed"
     EPISODE_CLOSED = "episode_closed"
+    EPISODE_REOPENED = "episode_reopened"
+    CONSENT_RECORDED = "consent_recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    ASSESSMENT_STARTED = "assessment_started"
+    ASSESSMENT_SECTION_SAVED = "assessment_section_saved"
+    ASSESSMENT_COMPLETED = "assessment_completed"
+    OUTCOME_ADDED = "outcome_added"
+    OUTCOME_UPDATED = "outcome_updated"
+    ACTION_ADDED = "action_added"
+    ACTION_UPDATED = "action_updated"
+    ACTION_COMPLETED = "action_completed"
+    MEETING_SCHEDULED = "meeting_scheduled"
+    MEETING_RECORDED = "meeting_recorded"
+    MEETING_CANCELLED = "meeting_cancelled"
+    CASE_NOTE_ADDED = "case_note_added"
+    LEVEL_CHANGE_REQUESTED = "level_change_requested"
+    LEVEL_CHANGE_RETURNED = "level_change_returned"
+    LEVEL_CHANGE_RESUBMITTED = "level_change_resubmitted"
+    LEVEL_CHANGE_APPROVED = "level_change_approved"
+    LEVEL_CHANGE_DECLINED = "level_change_declined"
+    LEVEL_CHANGE_WITHDRAWN = "level_change_withdrawn"
+    STEPPED_DOWN_FROM_SOCIAL_CARE = "stepped_down_from_social_care"
+    DISAGREEMENT_RAISED = "disagreement_raised"
+    DISAGREEMENT_ESCALATED = "disagreement_escalated"
+    DISAGREEMENT_RESOLVED = "disagreement_resolved"
+    OVERSIGHT_RECORDED = "oversight_recorded"
 
     @property
     def label(self) -> str:
@@ -33,4 +59,30 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.LEAD_WORKER_ASSIGNED: "Lead worker assigned",
     EventKind.EPISODE_STATUS_CHANGED: "Episode status changed",
     EventKind.EPISODE_CLOSED: "Episode closed",
+    EventKind.EPISODE_REOPENED: "Episode reopened",
+    EventKind.CONSENT_RECORDED: "Consent recorded",
+    EventKind.CONSENT_WITHDRAWN: "Consent withdrawn",
+    EventKind.ASSESSMENT_STARTED: "Early Help Assessment started",
+    EventKind.ASSESSMENT_SECTION_SAVED: "Early Help Assessment section saved",
+    EventKind.ASSESSMENT_COMPLETED: "Early Help Assessment completed",
+    EventKind.OUTCOME_ADDED: "Plan outcome added",
+    EventKind.OUTCOME_UPDATED: "Plan outcome updated",
+    EventKind.ACTION_ADDED: "Plan action added",
+    EventKind.ACTION_UPDATED: "Plan action updated",
+    EventKind.ACTION_COMPLETED: "Plan action completed",
+    EventKind.MEETING_SCHEDULED: "TAF meeting scheduled",
+    EventKind.MEETING_RECORDED: "TAF meeting recorded",
+    EventKind.MEETING_CANCELLED: "TAF meeting cancelled",
+    EventKind.CASE_NOTE_ADDED: "Case note",
+    EventKind.LEVEL_CHANGE_REQUESTED: "Level change requested",
+    EventKind.LEVEL_CHANGE_RETURNED: "Request returned for more information",
+    EventKind.LEVEL_CHANGE_RESUBMITTED: "Request resubmitted",
+    EventKind.LEVEL_CHANGE_APPROVED: "Request approved",
+    EventKind.LEVEL_CHANGE_DECLINED: "Request declined",
+    EventKind.LEVEL_CHANGE_WITHDRAWN: "Request withdrawn",
+    EventKind.STEPPED_DOWN_FROM_SOCIAL_CARE: "Stepped down from social care",
+    EventKind.DISAGREEMENT_RAISED: "Professional disagreement raised",
+    EventKind.DISAGREEMENT_ESCALATED: "Professional disagreement escalated",
+    EventKind.DISAGREEMENT_RESOLVED: "Professional disagreement resolved",
+    EventKind.OVERSIGHT_RECORDED: "Management oversight recorded",
 }

@@ -53,6 +53,10 @@ class Episode(db.Model):
     hub_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The coordinator who picked the request up for triage, so two do not both work on it.
     triage_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A reopened episode names the closed one it follows; a re-request within 12 months
+    # of that closure is flagged for the Hub and the manager.
+    reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"))
+    rerequest_within_year: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     family: Mapped[Family] = relationship(back_populates="episodes", lazy="raise")

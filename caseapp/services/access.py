@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.hub import HUB_QUEUE_STATUSES
 from caseapp.extensions import db
-from caseapp.models import Assignment, Episode, Family, User
+from caseapp.models import Assignment, Episode, Family, TafAttendee, TafMeeting, User
 
 
 def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
@@ -33,6 +33,13 @@ def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
             if user.team_id is None:
                 return false()
             return exists().where(episode.family_id == Family.id, episode.team_id == user.team_id)
+        case Grant.TAF_MEMBER:
+            return exists().where(
+                open_episode,
+                TafMeeting.episode_id == episode.id,
+                TafAttendee.meeting_id == TafMeeting.id,
+                TafAttendee.user_id == user.id,
+            )
 
 
 def visible_families(user: User) -> ColumnElement[bool]:

@@ -34,6 +34,8 @@ from caseapp.services.audit import record_view
 from caseapp.services.context import Actor
 
 TIMELINE_PAGE_SIZE = 20
+# The newest events beside each section of a family's record.
+LATEST_EVENTS_SIZE = 6
 
 _CURSOR = re.compile(r"^(\d{1,20})_(\d{1,19})$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -190,7 +192,7 @@ def view_family(
         open_episode=_open_episode_view(open_episode, assignments, settings, now),
         closed_episodes=[episode for episode in episodes if episode.closed_at is not None],
         assignments=_assignment_views(assignments),
-        timeline=_timeline(family, before=None),
+        timeline=timeline_page(family, before=None),
     )
 
 
@@ -204,17 +206,36 @@ def view_timeline(
     family = db.session.get(Family, family_id)
     if family is None:
         return None
-    return _timeline(family, before)
+    return timeline_page(family, before)
 
 
-def _timeline(family: Family, before: TimelineCursor | None) -> TimelinePage:
+def view_latest_events(actor: Actor, family_id: int) -> TimelinePage | None:
+    """The newest events of the family's chronology, or None if it is not visible."""
+    if not can_see_family(actor.user, family_id):
+        return None
+    record_view(actor, "timeline", family_id, family_id)
+    family = db.session.get(Family, family_id)
+    if family is None:
+        return None
+    return latest_events(family)
+
+
+def latest_events(family: Family) -> TimelinePage:
+    """The panel of newest events shown beside every section of a family's record; the
+    caller has already checked (and audited) that the family may be seen."""
+    return timeline_page(family, before=None, size=LATEST_EVENTS_SIZE)
+
+
+def timeline_page(
+    family: Family, before: TimelineCursor | None, size: int = TIMELINE_PAGE_SIZE
+) -> TimelinePage:
     query = (
         select(TimelineEvent)
         .where(TimelineEvent.family_id == family.id)
         .options(joinedload(TimelineEvent.actor).lazyload(User.role_rows))
         # Newest first along ix_timeline_events_family_occurred, read backwards.
         .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
-        .limit(TIMELINE_PAGE_SIZE + 1)
+        .limit(size + 1)
     )
     if before is not None:
         # A row comparison, so PostgreSQL seeks straight to the cursor in the index
@@ -227,11 +248,9 @@ def _timeline(family: Family, before: TimelineCursor | None) -> TimelinePage:
             )
         )
     events = list(db.session.scalars(query))
-    shown = events[:TIMELINE_PAGE_SIZE]
+    shown = events[:size]
     next_cursor = (
-        TimelineCursor(shown[-1].occurred_at, shown[-1].id)
-        if len(events) > TIMELINE_PAGE_SIZE
-        else None
+        TimelineCursor(shown[-1].occurred_at, shown[-1].id) if len(events) > size else None
     )
     return TimelinePage(
         family=family,

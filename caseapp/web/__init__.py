@@ -14,17 +14,24 @@ from caseapp.extensions import db, login_manager
 from caseapp.models import User
 from caseapp.web import (
     admin,
+    assessments,
     audit,
     auth,
+    chronology,
+    consent,
     families,
     home,
     hub,
+    meetings,
+    notes,
     pages,
+    plans,
     requests,
     subject_access,
     triage,
 )
 from caseapp.web.access import install_access_gate
+from caseapp.web.family_sections import FAMILY_SECTIONS
 from caseapp.web.formatting import register_formatting
 from caseapp.web.rendering import render_page
 from caseapp.web.sessions import install_session_timeouts
@@ -98,6 +105,12 @@ def register_web(app: Flask) -> None:
         hub,
         triage,
         families,
+        consent,
+        assessments,
+        plans,
+        meetings,
+        notes,
+        chronology,
         subject_access,
         admin,
         audit,
@@ -133,6 +146,7 @@ def register_web(app: Flask) -> None:
                 for item in navigation
             ],
             "framework_in_force": app.extensions["caseapp.framework"],
+            "family_sections": FAMILY_SECTIONS,
         }
 
     @app.after_request

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from caseapp.domain.roles import Role
+from caseapp.services.context import Actor
 from caseapp.web.sessions import redirect_to_sign_in
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
@@ -88,3 +89,8 @@ def _safe_next_path() -> str | None:
     if request.method != "GET" or request.path == "/":
         return None
     return request.path
+
+
+def current_actor() -> Actor:
+    """The signed-in person and where they are, as services expect them."""
+    return Actor(current_user._get_current_object(), request.remote_addr or "")

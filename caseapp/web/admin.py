@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from caseapp.domain.roles import Role
 from caseapp.services.accounts import AccountError
-from caseapp.services.context import Actor
 from caseapp.services.staff import (
     StaffDetails,
     create_staff_account,
@@ -18,15 +16,11 @@ from caseapp.services.staff import (
     staff_page,
     update_staff_account,
 )
-from caseapp.web.access import roles_required
+from caseapp.web.access import current_actor, roles_required
 from caseapp.web.admin_forms import NewStaffForm, StaffForm
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/users")
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), request.remote_addr or "")
 
 
 def _details(form: StaffForm) -> StaffDetails:
@@ -57,7 +51,7 @@ def new() -> ResponseReturnValue:
     form.set_organisations(*organisation_choices())
     if form.validate_on_submit():
         try:
-            user = create_staff_account(_actor(), _details(form), form.password.data or "")
+            user = create_staff_account(current_actor(), _details(form), form.password.data or "")
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
@@ -78,7 +72,7 @@ def edit(user_id: int) -> ResponseReturnValue:
         form.roles.data = [role.value for role in user.roles]
     if form.validate_on_submit():
         try:
-            update_staff_account(_actor(), user_id, _details(form))
+            update_staff_account(current_actor(), user_id, _details(form))
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
@@ -92,7 +86,7 @@ def edit(user_id: int) -> ResponseReturnValue:
 def set_active(user_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "true"
     try:
-        user = set_account_active(_actor(), user_id, active)
+        user = set_account_active(current_actor(), user_id, active)
     except LookupError:
         abort(404)
     except AccountError as error:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectChoice, SelectField, StringField, ValidationError
@@ -18,17 +17,12 @@ from caseapp.services.audit_views import (
     parse_family_reference,
     search_audit_log,
 )
-from caseapp.services.context import Actor
 from caseapp.services.family_view import TimelineCursor
-from caseapp.web.access import roles_required
+from caseapp.web.access import current_actor, roles_required
 from caseapp.web.fields import GovDateField
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("audit", __name__)
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), request.remote_addr or "")
 
 
 @bp.route("/families/<int:family_id>/access-log")
@@ -39,7 +33,9 @@ def family_access(family_id: int) -> ResponseReturnValue:
         before = TimelineCursor.decode(before_text) if before_text else None
     except ValueError:
         abort(400)
-    page = family_access_log(_actor(), family_id, before, current_app.config["CASEAPP_PAGE_SIZE"])
+    page = family_access_log(
+        current_actor(), family_id, before, current_app.config["CASEAPP_PAGE_SIZE"]
+    )
     if page is None:
         abort(404)
     return render_page("audit/family_access.html", log=page, first_page=before is None)
@@ -101,7 +97,7 @@ def search() -> ResponseReturnValue:
     results = None
     if form.validate():
         results = search_audit_log(
-            _actor(),
+            current_actor(),
             form.criteria(),
             request.args.get("page", 1, type=int),
             current_app.config["CASEAPP_PAGE_SIZE"],

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField, ValidationError
 from wtforms.validators import Length
 
 from caseapp.domain.names import name_key
-from caseapp.domain.roles import Role
-from caseapp.services.context import Actor
+from caseapp.services.family_frame import overview_frame
 from caseapp.services.family_search import (
     MIN_NAME_LETTERS,
     FamilySearch,
     parse_postcode_query,
     search_families,
 )
-from caseapp.services.family_view import TimelineCursor, view_family, view_timeline
-from caseapp.web.access import roles_required
+from caseapp.services.family_view import (
+    TimelineCursor,
+    view_family,
+    view_latest_events,
+    view_timeline,
+)
+from caseapp.web.access import current_actor
+from caseapp.web.family_sections import case_work
 from caseapp.web.fields import GovDateField
 from caseapp.web.rendering import render_page, wants_fragment
 
 bp = Blueprint("families", __name__, url_prefix="/families")
-
-# Administrators run the service and see no families, so they are refused outright.
-case_work = roles_required(Role.LEAD_WORKER, Role.HUB_COORDINATOR, Role.MANAGER)
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), request.remote_addr or "")
 
 
 class FamilySearchForm(FlaskForm):
@@ -79,14 +76,20 @@ class FamilySearchForm(FlaskForm):
 @case_work
 def show(family_id: int) -> ResponseReturnValue:
     page = view_family(
-        _actor(),
+        current_actor(),
         family_id,
         current_app.extensions["caseapp.framework"],
         current_app.config["CASEAPP_DEADLINES"],
     )
     if page is None:
         abort(404)
-    return render_page("families/show.html", page=page, family=page.family, live=False)
+    return render_page(
+        "families/show.html",
+        page=page,
+        family=page.family,
+        frame=overview_frame(current_actor(), page),
+        live=False,
+    )
 
 
 @bp.route("/<int:family_id>/timeline")
@@ -97,7 +100,7 @@ def timeline(family_id: int) -> ResponseReturnValue:
         before = TimelineCursor.decode(before_text) if before_text else None
     except ValueError:
         abort(400)
-    page = view_timeline(_actor(), family_id, before)
+    page = view_timeline(current_actor(), family_id, before)
     if page is None:
         abort(404)
     return render_page(
@@ -109,6 +112,19 @@ def timeline(family_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.route("/<int:family_id>/latest-events")
+@case_work
+def latest_events(family_id: int) -> ResponseReturnValue:
+    """The latest-events panel, fetched again by htmx after a change; a browser without
+    JavaScript never asks for it, and is sent to the whole timeline if it does."""
+    latest = view_latest_events(current_actor(), family_id)
+    if latest is None:
+        abort(404)
+    if not wants_fragment():
+        return redirect(url_for("families.timeline", family_id=family_id))
+    return render_page("families/_latest_events.html", latest=latest)
+
+
 @bp.route("/search")
 @case_work
 def search() -> ResponseReturnValue:
@@ -118,7 +134,7 @@ def search() -> ResponseReturnValue:
         criteria = form.criteria()
         if not criteria.is_empty:
             results = search_families(
-                _actor(),
+                current_actor(),
                 criteria,
                 page=request.args.get("page", 1, type=int),
                 page_size=current_app.config["CASEAPP_PAGE_SIZE"],

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from caseapp.domain.roles import Role
 from caseapp.models.types import utcnow
-from caseapp.services.context import Actor
 from caseapp.services.duplicates import PossibleDuplicate, find_possible_duplicates
 from caseapp.services.requests import (
     RequestDetails,
@@ -18,7 +17,7 @@ from caseapp.services.requests import (
     requests_by_referrer,
     submit_request,
 )
-from caseapp.web.access import signed_in
+from caseapp.web.access import current_actor, signed_in
 from caseapp.web.rendering import render_page
 from caseapp.web.request_forms import RequestForm
 
@@ -27,10 +26,6 @@ bp = Blueprint("requests", __name__, url_prefix="/requests")
 # Posted by the confirmation page's buttons, not part of the request itself.
 _CHOICE_FIELDS = frozenset({"csrf_token", "link_family", "action", "submit"})
 NEW_FAMILY = "new"
-
-
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), request.remote_addr or "")
 
 
 def _request_form() -> RequestForm:
@@ -70,7 +65,7 @@ def new() -> ResponseReturnValue:
             return _confirm_family(details, possible)
     link_family_id = int(choice) if choice.isdigit() else None
     try:
-        support_request = submit_request(_actor(), details, link_family_id)
+        support_request = submit_request(current_actor(), details, link_family_id)
     except RequestError as error:
         if form.recorded_by_hub and choice:
             possible = find_possible_duplicates(details.identities)
@@ -121,7 +116,7 @@ def _confirm_family(
 @bp.route("/<int:request_id>")
 @signed_in
 def show(request_id: int) -> ResponseReturnValue:
-    support_request = open_request(_actor(), request_id)
+    support_request = open_request(current_actor(), request_id)
     if support_request is None:
         abort(404)
     return render_page("requests/show.html", support_request=support_request, now=utcnow())

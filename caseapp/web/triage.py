@@ -42,7 +42,7 @@ from caseapp.services.triage import (
     open_triage,
     start_triage,
 )
-from caseapp.web.access import roles_required
+from caseapp.web.access import current_actor, roles_required
 from caseapp.web.formatting import uk_time
 from caseapp.web.rendering import render_page, wants_fragment
 from caseapp.web.triage_forms import AllocateForm, StartTriageForm, TriageForm, triage_form
@@ -77,10 +77,6 @@ def triage_context() -> dict[str, object]:
     }
 
 
-def _actor() -> Actor:
-    return Actor(current_user._get_current_object(), request.remote_addr or "")
-
-
 def _framework() -> Framework:
     return current_app.extensions["caseapp.framework"]
 
@@ -95,7 +91,7 @@ def start(episode_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        start_triage(_actor(), episode_id, form.take_over_from.data)
+        start_triage(current_actor(), episode_id, form.take_over_from.data)
     except EpisodeNotFound:
         return _decided_elsewhere(episode_id)
     except TriageHeld as held:
@@ -140,7 +136,7 @@ def _new_triage_form(case: TriageCase) -> TriageForm:
 @bp.route("/<int:episode_id>/triage", methods=["GET", "POST"])
 @roles_required(Role.HUB_COORDINATOR)
 def decide(episode_id: int) -> ResponseReturnValue:
-    actor = _actor()
+    actor = current_actor()
     try:
         case = (
             load_triage_case(actor, episode_id)
@@ -181,7 +177,7 @@ def decide(episode_id: int) -> ResponseReturnValue:
 
 def _decided_elsewhere(episode_id: int) -> ResponseReturnValue:
     """The request left the Hub (and this person's view) while they were deciding it."""
-    closed = decided_while_open(_actor(), episode_id)
+    closed = decided_while_open(current_actor(), episode_id)
     if closed is None:
         abort(404)
     flash(_changed_message(closed), "info")
@@ -248,7 +244,7 @@ def conflict_message(current: CurrentAllocation, user_id: int) -> str:
 @bp.route("/<int:episode_id>/allocate", methods=["GET", "POST"])
 @roles_required(Role.HUB_COORDINATOR, Role.MANAGER)
 def allocate(episode_id: int) -> ResponseReturnValue:
-    actor = _actor()
+    actor = current_actor()
     form = AllocateForm()
     if request.method == "GET":
         # A new page of candidates shows staff, not the family: not a read of its record.
