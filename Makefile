@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 FLASK := $(BIN)/flask --app caseapp
 
-.PHONY: run test install lint format assets clean
+.PHONY: run test install lint format assets clean bench load
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,19 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Key pages at N = 1,000 and N = 100,000 families on SQLite and PostgreSQL; see README.
+bench: install
+	$(BIN)/python -m tests.perf.bench
+
+# gunicorn on PostgreSQL with 100,000 families, 50 Locust users for 5 minutes.
+# Locust lives in its own virtualenv so its dependencies never touch the app's.
+load: install
+	@test -x .venv-load/bin/locust || ($(PYTHON) -m venv .venv-load && .venv-load/bin/python -m pip install --quiet --disable-pip-version-check 'locust==2.47.0')
+	$(BIN)/python -m tests.perf.load
+
 # Rebuilds static/vendor and static/css from the pinned npm packages (needs Node.js).
 assets:
 	bash assets/build.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-load .pytest_cache .ruff_cache

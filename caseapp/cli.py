@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from caseapp.cli_bench import register_bench_cli
 from caseapp.cli_data_protection import register_data_protection_cli
 from caseapp.domain.roles import Role
 from caseapp.services.accounts import AccountError, create_user
@@ -28,6 +29,7 @@ def _print_demo_logins() -> None:
 
 def register_cli(app: Flask) -> None:
     register_data_protection_cli(app)
+    register_bench_cli(app)
 
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
