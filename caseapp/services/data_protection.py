@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select, text, update
 from sqlalchemy.engine import URL, make_url
 
 from caseapp.extensions import db
@@ -26,7 +26,6 @@ from caseapp.models import (
     Family,
     FamilyMember,
     LevelDecision,
-    Professional,
     SupportRequest,
     SupportRequestChild,
     TimelineEvent,
@@ -38,19 +37,42 @@ from caseapp.services.context import Actor
 
 RETENTION_NOTE = "family record deleted under retention"
 
-# Every table that holds part of a family's case record, children before parents, so
-# deleting in this order never trips a foreign key. The audit trail is not here: it is kept.
-CASE_RECORD_TABLES: tuple[str, ...] = (
-    "support_request_children",
-    "support_requests",
-    "timeline_events",
-    "level_decisions",
-    "assignments",
-    "episodes",
-    "professionals",
-    "family_members",
-    "families",
-)
+# Tables that point at a family's record but are not part of it: the audit trail is kept
+# (anonymised) after the record goes.
+KEPT_AFTER_RETENTION = frozenset({"audit_events"})
+
+
+def case_record_tables() -> tuple[Table, ...]:
+    """Every table holding part of a family's case record: `families` and each table with
+    a foreign key into one of them, read from the schema so a new table is swept (and
+    tested) without anyone remembering to list it. Children come before their parents,
+    so deleting in this order never trips a foreign key."""
+    record: set[str] = {"families"}
+    changed = True
+    while changed:
+        changed = False
+        for table in db.metadata.sorted_tables:
+            if table.name in record or table.name in KEPT_AFTER_RETENTION:
+                continue
+            if any(key.column.table.name in record for key in table.foreign_keys):
+                record.add(table.name)
+                changed = True
+    return tuple(table for table in reversed(db.metadata.sorted_tables) if table.name in record)
+
+
+def _family_scope(table: Table, family_id: int) -> ColumnElement[bool]:
+    """The rows of `table` that belong to the family: by its own family_id, or through
+    the first foreign key into another table of the record."""
+    if table.name == "families":
+        return table.c.id == family_id
+    if "family_id" in table.c:
+        return table.c.family_id == family_id
+    record = {record_table.name for record_table in case_record_tables()}
+    for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
+        parent = key.column.table
+        if parent.name != table.name and parent.name in record:
+            return key.parent.in_(select(key.column).where(_family_scope(parent, family_id)))
+    raise ValueError(f"{table.name} has no way to its family")
 
 
 # --- Subject access -------------------------------------------------------------------
@@ -311,28 +333,14 @@ def delete_family_under_retention(candidate: RetentionCandidate) -> dict[str, in
     as past retention; this re-checks nothing, so run it straight after the listing.
     """
     family_id = candidate.family_id
-    episode_ids = select(Episode.id).where(Episode.family_id == family_id)
-    member_ids = select(FamilyMember.id).where(FamilyMember.family_id == family_id)
-    request_ids = select(SupportRequest.id).where(SupportRequest.family_id == family_id)
-    statements = {
-        "support_request_children": delete(SupportRequestChild).where(
-            SupportRequestChild.request_id.in_(request_ids)
-        ),
-        "support_requests": delete(SupportRequest).where(SupportRequest.family_id == family_id),
-        "timeline_events": delete(TimelineEvent).where(TimelineEvent.family_id == family_id),
-        "level_decisions": delete(LevelDecision).where(
-            or_(LevelDecision.member_id.in_(member_ids), LevelDecision.episode_id.in_(episode_ids))
-        ),
-        "assignments": delete(Assignment).where(Assignment.episode_id.in_(episode_ids)),
-        "episodes": delete(Episode).where(Episode.family_id == family_id),
-        "professionals": delete(Professional).where(Professional.family_id == family_id),
-        "family_members": delete(FamilyMember).where(FamilyMember.family_id == family_id),
-    }
+    tables = case_record_tables()
     counts: dict[str, int] = {}
     try:
-        for table, statement in statements.items():
-            result = db.session.execute(statement, execution_options={"synchronize_session": False})
-            counts[table] = result.rowcount
+        for table in tables:
+            if table.name == "families":
+                continue  # last, once the audit trail no longer points at it
+            result = db.session.execute(delete(table).where(_family_scope(table, family_id)))
+            counts[table.name] = result.rowcount
         # The audit trail is append-only: the ORM refuses to update an AuditEvent. This is
         # the one sanctioned exception. The trail must outlive the record it is about, yet
         # its foreign key to the family must go before the family can be deleted, and the
@@ -347,8 +355,7 @@ def delete_family_under_retention(candidate: RetentionCandidate) -> dict[str, in
         )
         counts["audit_events_anonymised"] = anonymised.rowcount
         counts["families"] = db.session.execute(
-            delete(Family).where(Family.id == family_id),
-            execution_options={"synchronize_session": False},
+            delete(Family.__table__).where(Family.__table__.c.id == family_id)
         ).rowcount
         add_audit_event(
             action="retention_delete",
