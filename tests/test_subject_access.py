@@ -10,9 +10,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from caseapp.domain.casework import ContactType
 from caseapp.domain.timeline import EventKind
 from caseapp.extensions import db
-from caseapp.models import AuditEvent, LevelDecision, Team, User
+from caseapp.models import (
+    AuditEvent,
+    CaseNote,
+    LevelDecision,
+    PlanAction,
+    PlanOutcome,
+    Team,
+    User,
+)
 from caseapp.models.types import utcnow
 from caseapp.services.audit import add_audit_event
 from caseapp.services.timeline import add_timeline_event
@@ -229,3 +238,70 @@ def test_the_export_takes_a_fixed_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert len(large) == len(small)
+
+
+def test_casework_about_the_member_or_the_family_is_exported_and_a_siblings_is_not(
+    app: Flask, client: FlaskClient, signed_in_as
+) -> None:
+    record = build_case_record()
+    other = build_case_record(family_name="Other")
+    manager = _manager_of(record, signed_in_as)
+    for family_id, episode_id, member_id in (
+        (record.family_id, record.episode_id, record.subject_id),
+        (record.family_id, record.episode_id, record.sibling_id),
+        (record.family_id, record.episode_id, None),
+        (other.family_id, other.episode_id, other.subject_id),
+    ):
+        outcome = PlanOutcome(
+            family_id=family_id,
+            episode_id=episode_id,
+            member_id=member_id,
+            description=f"Outcome for {member_id}",
+            created_by_id=manager.id,
+        )
+        db.session.add(outcome)
+        db.session.flush()
+        db.session.add(
+            PlanAction(
+                family_id=family_id,
+                episode_id=episode_id,
+                outcome_id=outcome.id,
+                description=f"Action for {member_id}",
+                owner_name="Pat",
+                due_on=date(2026, 12, 1),
+                created_by_id=manager.id,
+            )
+        )
+    db.session.add(
+        CaseNote(
+            family_id=record.family_id,
+            episode_id=record.episode_id,
+            contact_on=date(2026, 11, 2),
+            contact_type=ContactType.HOME_VISIT,
+            seen_member_ids=[record.sibling_id],
+            text="Saw only the sibling.",
+            recorded_by_id=manager.id,
+        )
+    )
+    db.session.commit()
+
+    data = json.loads(
+        client.get(
+            f"/families/{record.family_id}/members/{record.subject_id}/subject-access.json"
+        ).data
+    )
+
+    casework = data["casework"]
+    assert {row["description"] for row in casework["plan_outcomes"]} == {
+        f"Outcome for {record.subject_id}",
+        "Outcome for None",
+    }
+    # Actions hang from outcomes: the sibling's outcome's action is theirs.
+    assert {row["description"] for row in casework["plan_actions"]} == {
+        f"Action for {record.subject_id}",
+        "Action for None",
+    }
+    assert "case_notes" not in casework
+    assert manager.name in {person["name"] for person in data["staff"]}
+    page = client.get(f"/families/{record.family_id}/members/{record.subject_id}/subject-access")
+    assert f"Outcome for {record.subject_id}" in page.get_data(as_text=True)

@@ -110,6 +110,9 @@ class SubjectAccessExport:
     assignments: list[Assignment]
     timeline_events: list[TimelineEvent]
     audit_events: list[AuditEvent]
+    # Every other part of the case record about this member or the family as a whole
+    # (consent, EHA, plan, TAF meetings, case notes, requests, oversight ...), by table.
+    casework: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     staff: dict[int, User] = field(default_factory=dict)
 
     def staff_name(self, user_id: int | None) -> str:
@@ -129,6 +132,7 @@ class SubjectAccessExport:
             "assignments": [row_as_dict(row) for row in self.assignments],
             "timeline_events": [row_as_dict(row) for row in self.timeline_events],
             "audit_events": [row_as_dict(row) for row in self.audit_events],
+            "casework": self.casework,
             # Staff named anywhere above, so ids can be read; no account details.
             "staff": [
                 {"id": user.id, "name": user.name, "job_title": user.job_title}
@@ -137,8 +141,9 @@ class SubjectAccessExport:
         }
 
 
-def _staff_ids(export_rows: list[list[Any]]) -> set[int]:
-    attributes = (
+# Columns that name a member of staff, so the export can say who they are.
+STAFF_COLUMNS = frozenset(
+    {
         "decided_by_id",
         "recorded_by_id",
         "referrer_user_id",
@@ -147,7 +152,25 @@ def _staff_ids(export_rows: list[list[Any]]) -> set[int]:
         "assigned_by_id",
         "actor_id",
         "user_id",
-    )
+        "started_by_id",
+        "completed_by_id",
+        "updated_by_id",
+        "created_by_id",
+        "owner_user_id",
+        "scheduled_by_id",
+        "withdrawal_recorded_by_id",
+        "requested_by_id",
+        "by_id",
+        "raised_by_id",
+        "resolved_by_id",
+        "escalated_by_id",
+        "manager_id",
+    }
+)
+
+
+def _staff_ids(export_rows: list[list[Any]]) -> set[int]:
+    attributes = STAFF_COLUMNS
     return {
         value
         for rows in export_rows
@@ -236,7 +259,14 @@ def subject_access_export(
         timeline_events,
         audit_events,
     ]
-    staff_ids = _staff_ids(rows)
+    casework = _casework_about(family_id, member_id, {episode.id for episode in episodes})
+    staff_ids = _staff_ids(rows) | {
+        value
+        for table_rows in casework.values()
+        for row in table_rows
+        for column, value in row.items()
+        if column in STAFF_COLUMNS and isinstance(value, int)
+    }
     staff = (
         {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(staff_ids)))}
         if staff_ids
@@ -252,8 +282,71 @@ def subject_access_export(
         assignments=assignments,
         timeline_events=timeline_events,
         audit_events=audit_events,
+        casework=casework,
         staff=staff,
     )
+
+
+# Tables the export above already reads in its own way.
+_EXPORTED_APART = frozenset(
+    {
+        "families",
+        "family_members",
+        "episodes",
+        "assignments",
+        "level_decisions",
+        "support_requests",
+        "support_request_children",
+        "timeline_events",
+    }
+)
+# Columns naming one family member, and JSON lists of them.
+_MEMBER_COLUMNS = ("member_id", "given_by_member_id")
+_MEMBER_LISTS = ("member_ids", "seen_member_ids")
+
+
+def _casework_about(
+    family_id: int, member_id: int, episode_ids: set[int]
+) -> dict[str, list[dict[str, object]]]:
+    """Rows of every other case-record table that are about this member or about the
+    family as a whole. A row about a brother or sister (its member column names them, or
+    its list of members leaves this one out), or hanging from such a row, is theirs and
+    left out. One query per table, parents before children."""
+    kept: dict[str, set[int]] = {
+        "families": {family_id},
+        "family_members": {member_id},
+        "episodes": episode_ids,
+    }
+    record = {table.name for table in case_record_tables()}
+    casework: dict[str, list[dict[str, object]]] = {}
+    for table in reversed(case_record_tables()):
+        if table.name in _EXPORTED_APART:
+            continue
+        rows = db.session.execute(
+            select(table).where(_family_scope(table, family_id)).order_by(*table.primary_key)
+        ).mappings()
+        parents = [
+            (key.parent.name, key.column.table.name)
+            for key in table.foreign_keys
+            if key.column.table.name in record and key.column.table.name in kept
+        ]
+        about = []
+        for row in rows:
+            if any(row.get(column) not in (None, member_id) for column in _MEMBER_COLUMNS):
+                continue
+            if any(row.get(column) and member_id not in row[column] for column in _MEMBER_LISTS):
+                continue
+            if any(
+                row[column] is not None and row[column] not in kept[parent]
+                for column, parent in parents
+            ):
+                continue
+            about.append({column: _json_value(value) for column, value in row.items()})
+        if "id" in table.c:
+            kept[table.name] = {int(row["id"]) for row in about}  # type: ignore[call-overload]
+        if about:
+            casework[table.name] = about
+    return casework
 
 
 # --- Retention ------------------------------------------------------------------------

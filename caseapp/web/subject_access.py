@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from caseapp.domain.roles import Role
 from caseapp.domain.timeline import EventKind
-from caseapp.services.context import Actor
-from caseapp.services.data_protection import SubjectAccessExport, subject_access_export
-from caseapp.web.access import roles_required
+from caseapp.services.data_protection import (
+    STAFF_COLUMNS,
+    SubjectAccessExport,
+    subject_access_export,
+)
+from caseapp.web.access import current_actor, roles_required
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("subject_access", __name__, url_prefix="/families")
 
 
 def _export(family_id: int, member_id: int) -> SubjectAccessExport:
-    actor = Actor(current_user._get_current_object(), request.remote_addr or "")
-    export = subject_access_export(actor, family_id, member_id)
+    export = subject_access_export(current_actor(), family_id, member_id)
     if export is None:
         abort(404)
     return export
@@ -51,6 +52,7 @@ def show(family_id: int, member_id: int) -> ResponseReturnValue:
         export=export,
         event_label=_event_label,
         level_name=_level_name,
+        staff_columns=STAFF_COLUMNS,
     )
 
 
