@@ -43,12 +43,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from caseapp.frameworks import FRAMEWORK_DIR, load_framework
+    from caseapp.frameworks import FRAMEWORK_DIR, load_framework, supporting_families
 
     # Loading here stops start-up with a message naming the file if the data is malformed.
     app.extensions["caseapp.framework"] = load_framework(
         app.config["CASEAPP_FRAMEWORK"], app.config["CASEAPP_FRAMEWORK_DIR"] or FRAMEWORK_DIR
     )
+    app.extensions["caseapp.headline_outcomes"] = supporting_families.load_headline_outcomes()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -15,6 +15,17 @@ from caseapp.services.data_protection import (
     families_past_retention,
     restore_database,
 )
+from caseapp.services.drafts import DRAFT_RETENTION_DAYS, count_old_drafts, delete_old_drafts
+
+
+def _drafts_retention(dry_run: bool) -> None:
+    """Unsaved drafts are kept for days, not years: see services/drafts.py."""
+    now = datetime.now(UTC)
+    count = count_old_drafts(now) if dry_run else delete_old_drafts(now)
+    click.echo(
+        f"{'Would delete' if dry_run else 'Deleted'} {count} draft(s) older than "
+        f"{DRAFT_RETENTION_DAYS} days or belonging to disabled accounts."
+    )
 
 
 def register_data_protection_cli(app: Flask) -> None:
@@ -29,6 +40,7 @@ def register_data_protection_cli(app: Flask) -> None:
     def retention_command(dry_run: bool, years: int | None) -> None:
         """Delete family records whose every episode closed more than N years ago."""
         years = years if years is not None else current_app.config["CASEAPP_RETENTION_YEARS"]
+        _drafts_retention(dry_run)
         candidates = families_past_retention(datetime.now(UTC), years)
         if not candidates:
             click.echo(f"No family records are past the retention period of {years} years.")

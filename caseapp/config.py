@@ -26,6 +26,9 @@ class DeadlineSettings:
     first_taf_weeks: int = 6
     taf_review_weeks: int = 6
     disagreement_working_days: int = 5
+    # A family with no management oversight recorded for this many days is listed for
+    # its manager.
+    oversight_days: int = 90
     # Requests arriving after this local time count as received on the next working day,
     # so a 5pm Friday referral does not eat into the Hub's two days.
     working_day_ends: time = time(17, 0)
@@ -72,6 +75,7 @@ def deadline_settings_from_env() -> DeadlineSettings:
         disagreement_working_days=_int_env(
             "CASEAPP_DISAGREEMENT_WORKING_DAYS", defaults.disagreement_working_days
         ),
+        oversight_days=_int_env("CASEAPP_OVERSIGHT_DAYS", defaults.oversight_days),
         working_day_ends=_time_env("CASEAPP_WORKING_DAY_ENDS", defaults.working_day_ends),
     )
 
@@ -137,7 +141,9 @@ def settings_from_env(instance_path: Path) -> dict[str, Any]:
         "CASEAPP_SIGN_IN_FAILURES_PER_ACCOUNT": os.environ.get(
             "CASEAPP_SIGN_IN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message leaves out the values it was sent,
+        # which are personal data, so logging it leaks nothing.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }

@@ -50,11 +50,30 @@ class Record(StrEnum):
     USER = "user_id"
     # A family member is named with their family: /families/<family_id>/members/<member_id>.
     MEMBER = "member_id"
+    # A plan's outcome or action is named with its family: /families/<family_id>/plan/...
+    PLAN_OUTCOME = "outcome_id"
+    PLAN_ACTION = "action_id"
+    # A step up, step down or closure request: /level-requests/<level_request_id>.
+    LEVEL_REQUEST = "level_request_id"
+    # A TAF meeting is named with its family: /families/<family_id>/meetings/<meeting_id>.
+    MEETING = "meeting_id"
+    # A disagreement is named with its family: /families/<family_id>/disagreements/<id>.
+    DISAGREEMENT = "disagreement_id"
+    # An Early Help Assessment is named with its family: /families/<family_id>/assessments/<id>.
+    ASSESSMENT = "assessment_id"
 
     @property
     def arguments(self) -> frozenset[str]:
+        if self in (Record.PLAN_OUTCOME, Record.PLAN_ACTION):
+            return frozenset({Record.FAMILY.value, self.value})
         if self is Record.MEMBER:
             return frozenset({Record.FAMILY.value, Record.MEMBER.value})
+        if self is Record.MEETING:
+            return frozenset({Record.FAMILY.value, Record.MEETING.value})
+        if self is Record.DISAGREEMENT:
+            return frozenset({Record.FAMILY.value, Record.DISAGREEMENT.value})
+        if self is Record.ASSESSMENT:
+            return frozenset({Record.FAMILY.value, Record.ASSESSMENT.value})
         return frozenset({self.value})
 
 
@@ -124,6 +143,10 @@ POLICY: dict[str, EndpointPolicy] = {
     "home.index": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
     "pages.framework": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
     "requests.new": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
+    # Drafts: anyone signed in, and only ever their own (the key names no one else's).
+    "drafts.save": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
+    "drafts.discard": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
+    "drafts.keep_alive": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
     "requests.mine": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, ALLOW)),
     # A request is seen by who made it and by the Hub while it is the Hub's to decide.
     "requests.show": EndpointPolicy(
@@ -134,6 +157,30 @@ POLICY: dict[str, EndpointPolicy] = {
     "hub.queue": EndpointPolicy(None, _signed_in(FORBIDDEN, ALLOW, FORBIDDEN, FORBIDDEN)),
     "home.manager": EndpointPolicy(None, _signed_in(FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN)),
     "home.admin": EndpointPolicy(None, _signed_in(FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW)),
+    # The families behind the manager's view's figures, within the manager's own families.
+    "manager.families": EndpointPolicy(None, _signed_in(FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN)),
+    # A step-down from social care is recorded by the Hub or a manager.
+    "step_downs.new": EndpointPolicy(None, _signed_in(FORBIDDEN, ALLOW, ALLOW, FORBIDDEN)),
+    # Any practitioner who may see a family may raise, escalate and resolve a disagreement
+    # about it; management oversight is read by them all and recorded by managers.
+    "disagreements.index": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "disagreements.raise_": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "disagreements.escalate": EndpointPolicy(
+        Record.DISAGREEMENT, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "disagreements.resolve": EndpointPolicy(
+        Record.DISAGREEMENT, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "oversight.show": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "oversight.record": EndpointPolicy(
+        Record.FAMILY, _signed_in(REFUSED, REFUSED, SEES_OWN, REFUSED)
+    ),
     # Case records: case roles only, and only the families they need to know about.
     "families.search": EndpointPolicy(None, _signed_in(ALLOW, ALLOW, ALLOW, FORBIDDEN)),
     "families.show": EndpointPolicy(
@@ -152,12 +199,83 @@ POLICY: dict[str, EndpointPolicy] = {
     "assessments.index": EndpointPolicy(
         Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
     ),
+    # Consent and the EHA are read by whoever may see the family and kept (recorded,
+    # withdrawn, started, saved, completed) by whoever keeps the record. The Hub reads the
+    # family waiting for it, but does not keep its record.
+    "consent.record": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "consent.withdraw": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "assessments.start": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "assessments.show": EndpointPolicy(
+        Record.ASSESSMENT, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "assessments.save": EndpointPolicy(
+        Record.ASSESSMENT, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "assessments.complete": EndpointPolicy(
+        Record.ASSESSMENT, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
     "plans.show": EndpointPolicy(Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)),
+    # The plan is kept (outcomes and actions added, changed, marked done) by whoever keeps
+    # the record. The Hub reads the family waiting for it, but does not keep its plan.
+    "plans.new_outcome": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "plans.new_action": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "plans.edit_outcome": EndpointPolicy(
+        Record.PLAN_OUTCOME, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "plans.edit_action": EndpointPolicy(
+        Record.PLAN_ACTION, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "plans.complete": EndpointPolicy(
+        Record.PLAN_ACTION, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
     "meetings.index": EndpointPolicy(
         Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
     ),
+    # A TAF meeting is read by whoever may see the family; arranged, moved, cancelled and
+    # recorded by whoever keeps the record. The Hub reads the family waiting for it only.
+    "meetings.schedule": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "meetings.show": EndpointPolicy(
+        Record.MEETING, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "meetings.record": EndpointPolicy(
+        Record.MEETING, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "meetings.add_row": EndpointPolicy(
+        Record.MEETING, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "meetings.change": EndpointPolicy(
+        Record.MEETING, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
+    "meetings.cancel": EndpointPolicy(
+        Record.MEETING, _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED)
+    ),
     "notes.index": EndpointPolicy(Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)),
     "chronology.show": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    # Adding a case note: whoever keeps the record (its lead worker, a manager of its
+    # team). The Hub may read the family waiting for it but not add to it.
+    "notes.add": EndpointPolicy(
+        Record.FAMILY,
+        _signed_in(SEES_OWN, OwnOther(FORBIDDEN, HIDDEN), SEES_OWN, REFUSED),
+    ),
+    # The printable chronology and its CSV export: whoever may see the family.
+    "chronology.print_view": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "chronology.export_csv": EndpointPolicy(
         Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
     ),
     # Who has read a family's record, and what is held about one person: their managers.
@@ -177,6 +295,28 @@ POLICY: dict[str, EndpointPolicy] = {
     ),
     "triage.allocate": EndpointPolicy(
         Record.EPISODE, _signed_in(REFUSED, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    # Step up, step down and closure requests: asked by whoever may see the family (the
+    # table in caseapp/domain/transitions.py says which role may ask for what), decided by
+    # its managers; reopening a closed family is the Hub's and the managers'.
+    "level_requests.new": EndpointPolicy(
+        Record.FAMILY, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "level_requests.reopen": EndpointPolicy(
+        Record.FAMILY, _signed_in(REFUSED, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "level_requests.show": EndpointPolicy(
+        Record.LEVEL_REQUEST, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "level_requests.resubmit": EndpointPolicy(
+        Record.LEVEL_REQUEST, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "level_requests.withdraw": EndpointPolicy(
+        Record.LEVEL_REQUEST, _signed_in(SEES_OWN, SEES_OWN, SEES_OWN, REFUSED)
+    ),
+    "reviews.queue": EndpointPolicy(None, _signed_in(FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN)),
+    "reviews.decide": EndpointPolicy(
+        Record.LEVEL_REQUEST, _signed_in(REFUSED, REFUSED, SEES_OWN, REFUSED)
     ),
     # Staff accounts: administrators only, any account.
     "admin.index": EndpointPolicy(None, _signed_in(FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW)),

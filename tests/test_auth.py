@@ -140,7 +140,17 @@ def test_after_sign_in_the_user_returns_to_the_page_they_asked_for(
     assert response.headers["Location"] == "/framework"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:x",
+        "/\\evil.example/x",
+        "/\\tevil",
+        "/\r\nSet-Cookie:x",
+    ],
+)
 def test_sign_in_never_redirects_off_site(client: FlaskClient, target: str) -> None:
     user = make_user("lead_worker")
     response = client.post(

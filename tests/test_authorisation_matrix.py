@@ -16,10 +16,24 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from caseapp.domain.casework import MeetingKind
 from caseapp.domain.episodes import EpisodeStatus
 from caseapp.domain.hub import ReceivedVia
+from caseapp.domain.level_requests import RequestKind, RequestTarget
 from caseapp.extensions import db
-from caseapp.models import Episode, Family, FamilyMember, SupportRequest, User
+from caseapp.models import (
+    Assessment,
+    Disagreement,
+    Episode,
+    Family,
+    FamilyMember,
+    LevelChangeRequest,
+    PlanAction,
+    PlanOutcome,
+    SupportRequest,
+    TafMeeting,
+    User,
+)
 from caseapp.models.requests import SupportRequestChild
 from caseapp.models.types import utcnow
 from caseapp.web.access import signed_in
@@ -116,7 +130,7 @@ def build_world() -> World:
         status: EpisodeStatus,
         lead_worker: User | None = None,
         referrer: User | None = None,
-    ) -> tuple[int, int, int, int]:
+    ) -> tuple[int, int, int, int, int, int]:
         family = make_family(family_name=name, actor_user=other_hub)
         team = north if team_name == "north" else south
         episode = make_episode(
@@ -128,7 +142,24 @@ def build_world() -> World:
                 FamilyMember.family_id == family.id, FamilyMember.is_child.is_(True)
             )
         )
-        return family.id, episode.id, support.id, child
+        meeting = TafMeeting(
+            family_id=family.id,
+            episode_id=episode.id,
+            kind=MeetingKind.INITIAL,
+            at=utcnow() + timedelta(days=7),
+            scheduled_by_id=other_hub.id,
+        )
+        db.session.add(meeting)
+        disagreement = Disagreement(
+            family_id=family.id,
+            parties="Two practitioners",
+            disputed="The level decided",
+            resolve_by=utcnow() + timedelta(days=7),
+            raised_by_id=other_hub.id,
+        )
+        db.session.add(disagreement)
+        db.session.commit()
+        return family.id, episode.id, support.id, child, meeting.id, disagreement.id
 
     led = case("Ledfamily", "north", EpisodeStatus.ALLOCATED, lead_worker=lead)
     in_hub = case("Hubfamily", "north", EpisodeStatus.REQUESTED)
@@ -137,14 +168,80 @@ def build_world() -> World:
     manager_referral = case("Mgrreferral", "south", EpisodeStatus.REQUESTED, referrer=manager)
     admin_referral = case("Adminreferral", "south", EpisodeStatus.REQUESTED, referrer=admin)
 
+    def level_request(family_case: tuple[int, ...], by: User) -> int:
+        made = LevelChangeRequest(
+            family_id=family_case[0],
+            episode_id=family_case[1],
+            kind=RequestKind.STEP_DOWN,
+            target=RequestTarget.LEVEL,
+            rationale="Progress made",
+            requested_by_id=by.id,
+        )
+        db.session.add(made)
+        db.session.commit()
+        return made.id
+
+    # A step up, step down or closure request on each family a person may see, by family.
+    level_requests = {
+        family_case[0]: level_request(family_case, by)
+        for family_case, by in ((led, lead), (in_hub, other_hub), (other, other_lead))
+    }
+
+    def plan_records(family_case: tuple[int, ...]) -> tuple[int, int]:
+        """An outcome of the family's plan, and an action towards it."""
+        outcome = PlanOutcome(
+            family_id=family_case[0],
+            episode_id=family_case[1],
+            description="Goes to school every day",
+            headline_outcomes=["education"],
+            created_by_id=other_hub.id,
+        )
+        db.session.add(outcome)
+        db.session.flush()
+        action = PlanAction(
+            family_id=family_case[0],
+            episode_id=family_case[1],
+            outcome_id=outcome.id,
+            description="Walk to school together",
+            owner_name="Pat",
+            due_on=utcnow().date() + timedelta(days=7),
+            created_by_id=other_hub.id,
+        )
+        db.session.add(action)
+        db.session.commit()
+        return outcome.id, action.id
+
+    plans = {family_case[0]: plan_records(family_case) for family_case in (led, in_hub, other)}
+
+    def assessment(family_case: tuple[int, ...]) -> int:
+        """A draft Early Help Assessment of the family's child."""
+        made = Assessment(
+            family_id=family_case[0],
+            episode_id=family_case[1],
+            number=1,
+            member_ids=[family_case[3]],
+            started_by_id=other_hub.id,
+        )
+        db.session.add(made)
+        db.session.commit()
+        return made.id
+
+    assessments = {family_case[0]: assessment(family_case) for family_case in (led, in_hub, other)}
+
     def records(
-        family_case: tuple[int, int, int, int], request: int, user: User
+        family_case: tuple[int, int, int, int, int, int], request: int, user: User
     ) -> dict[Record, OwnAndOther]:
         return {
             Record.FAMILY: (family_case[0], other[0]),
             Record.EPISODE: (family_case[1], other[1]),
             Record.MEMBER: (family_case[3], other[3]),
+            Record.MEETING: (family_case[4], other[4]),
+            Record.DISAGREEMENT: (family_case[5], other[5]),
             Record.REQUEST: (request, other[2]),
+            Record.LEVEL_REQUEST: (level_requests[family_case[0]], level_requests[other[0]]),
+            Record.PLAN_OUTCOME: (plans[family_case[0]][0], plans[other[0]][0]),
+            Record.PLAN_ACTION: (plans[family_case[0]][1], plans[other[0]][1]),
+            Record.ASSESSMENT: (assessments[family_case[0]], assessments[other[0]]),
             Record.USER: (user.id, bystander.id),
         }
 

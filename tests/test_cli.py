@@ -6,10 +6,33 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from caseapp.domain.casework import AssessmentStatus, ContactType, MeetingStatus
 from caseapp.domain.episodes import EpisodeStatus
+from caseapp.domain.level_requests import RequestStatus
+from caseapp.domain.roles import Role
 from caseapp.extensions import db
 from caseapp.frameworks import available_frameworks
-from caseapp.models import Episode, FamilyMember, LevelDecision, TimelineEvent, User
+from caseapp.models import (
+    Assessment,
+    CaseNote,
+    Consent,
+    Disagreement,
+    Episode,
+    FamilyMember,
+    LevelChangeRequest,
+    LevelDecision,
+    OutcomeScore,
+    OversightNote,
+    PlanAction,
+    PlanOutcome,
+    TafAttendee,
+    TafMeeting,
+    TimelineEvent,
+    User,
+)
+from caseapp.models.types import utcnow
+from caseapp.services.caseload import caseload_for
+from caseapp.services.context import Actor
 from caseapp.services.demo_data import DEMO_LOGINS, DEMO_PASSWORD
 from tests.conftest import build_app, empty_tables
 from tests.factories import make_user
@@ -103,6 +126,82 @@ def test_demo_sign_in_works(app: Flask) -> None:
         "/sign-in", data={"email": DEMO_LOGINS[0].email, "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
+
+
+def _demo_user(role: Role) -> User:
+    login = next(login for login in DEMO_LOGINS if login.role is role)
+    user = db.session.scalar(select(User).where(User.email == login.email))
+    assert user is not None
+    return user
+
+
+def _count(model: type, *conditions: object) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+
+def test_demo_data_shows_the_lead_workers_and_managers_work(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    lead = _demo_user(Role.LEAD_WORKER)
+    manager = _demo_user(Role.MANAGER)
+    worked = set(EpisodeStatus) - {
+        EpisodeStatus.REQUESTED,
+        EpisodeStatus.TRIAGE,
+        EpisodeStatus.AWAITING_ALLOCATION,
+        EpisodeStatus.CLOSED,
+    }
+    episodes = db.session.scalars(
+        select(Episode).where(
+            Episode.lead_worker_id == lead.id,
+            Episode.closed_at.is_(None),
+            Episode.status.in_(worked),
+        )
+    ).all()
+    assert len(episodes) >= 5
+    for episode in episodes:
+        assert _count(Consent, Consent.episode_id == episode.id), episode.status
+    assert _count(Consent, Consent.withdrawn_on.is_not(None)) >= 1
+    assert _count(Assessment, Assessment.status == AssessmentStatus.COMPLETED) >= 1
+    assert _count(Assessment, Assessment.status == AssessmentStatus.DRAFT) >= 1
+    assert _count(PlanOutcome) >= 3
+    assert _count(PlanAction, PlanAction.outcome_id.is_not(None)) >= 3
+    held = TafMeeting.status == MeetingStatus.HELD
+    assert _count(TafMeeting, held) >= 3
+    assert _count(TafAttendee) >= 3
+    assert _count(OutcomeScore) >= 3
+    assert _count(TafMeeting, TafMeeting.status == MeetingStatus.SCHEDULED) >= 1
+    assert len(set(db.session.scalars(select(CaseNote.contact_type)))) >= 3
+    assert set(db.session.scalars(select(CaseNote.contact_type))) <= set(ContactType)
+    assert _count(LevelChangeRequest, LevelChangeRequest.status == RequestStatus.PENDING) >= 1
+    assert _count(LevelChangeRequest, LevelChangeRequest.urgent.is_(True)) >= 1
+    assert _count(LevelChangeRequest, LevelChangeRequest.status == RequestStatus.RETURNED) >= 1
+    assert _count(LevelChangeRequest, LevelChangeRequest.status == RequestStatus.APPROVED) >= 1
+    assert _count(OversightNote, OversightNote.manager_id == manager.id) >= 1
+    assert _count(Disagreement) >= 1
+
+    lead_client = app.test_client()
+    signed_in = lead_client.post("/sign-in", data={"email": lead.email, "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    caseload = lead_client.get("/caseload")
+    assert caseload.status_code == 200
+    manager_client = app.test_client()
+    signed_in = manager_client.post(
+        "/sign-in", data={"email": manager.email, "password": DEMO_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert manager_client.get("/manager").status_code == 200
+    queue = manager_client.get("/reviews")
+    assert queue.status_code == 200
+    assert "Priya Shah" in queue.get_data(as_text=True)
+
+
+def test_demo_lead_workers_caseload_is_not_all_overdue(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["demo-data"])
+    caseload = caseload_for(
+        Actor(_demo_user(Role.LEAD_WORKER)), app.config["CASEAPP_DEADLINES"], utcnow()
+    )
+    assert len(caseload.items) >= 5
+    assert 1 <= caseload.overdue_count < len(caseload.items) / 2
 
 
 def test_demo_data_is_deterministic_and_runs_once(app: Flask) -> None:

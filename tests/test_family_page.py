@@ -445,7 +445,10 @@ def test_a_page_without_more_events_has_no_show_more(app: Flask) -> None:
     assert "Show older events" not in body
 
 
-@pytest.mark.parametrize("before", ["junk", "12_", "-5_3", "1_2_3"])
+@pytest.mark.parametrize(
+    "before",
+    ["junk", "12_", "-5_3", "1_2_3", "99999999999999999999_1", "1_99999999999", "1_2147483648"],
+)
 def test_a_malformed_cursor_is_a_bad_request(app: Flask, before: str) -> None:
     coordinator, lead = make_user("hub_coordinator"), make_user("lead_worker")
     family, _ = allocated_family(coordinator, lead)

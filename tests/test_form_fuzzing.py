@@ -151,7 +151,6 @@ def test_allocation_form(app: Flask) -> None:
     ("url", "roles", "fields"),
     [
         ("/hub", ("hub_coordinator",), ["q", "status", "level", "team", "locality", "age", "page"]),
-        ("/families/search", ("manager",), ["name", "postcode", "date_of_birth", "page"]),
         ("/admin/users", ("admin",), ["q", "page"]),
     ],
 )
@@ -162,6 +161,22 @@ def test_search_and_filter_forms(
     _run(
         app,
         lambda data: client.get(url, query_string=data),
+        _hostile_form({}, fields),
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "role", "fields"),
+    [
+        ("/families/search", "manager", ["name", "postcode", "date_of_birth", "s"]),
+        ("/hub", "hub_coordinator", ["q", "status", "level", "team", "locality", "age", "s"]),
+    ],
+)
+def test_posted_search_forms(app: Flask, url: str, role: str, fields: list[str]) -> None:
+    client = _signed_in(app, role)
+    _run(
+        app,
+        lambda data: client.post(url, data=data, follow_redirects=True),
         _hostile_form({}, fields),
     )
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 
+from caseapp.extensions import db
 from caseapp.frameworks import load_framework
 from caseapp.web.access import public
 from tests.conftest import build_app
@@ -61,7 +64,9 @@ def test_forbidden_page(client: FlaskClient, signed_in_as) -> None:
     assert "You do not have access to this page" in response.get_data(as_text=True)
 
 
-def test_an_unexpected_error_shows_no_stack_trace_or_data(app: Flask) -> None:
+def test_an_unexpected_error_shows_no_stack_trace_or_data(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
     failing = build_app(app.config["SQLALCHEMY_DATABASE_URI"], TESTING=False)
 
     @failing.route("/explode")
@@ -74,6 +79,20 @@ def test_an_unexpected_error_shows_no_stack_trace_or_data(app: Flask) -> None:
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in body
     assert "Traceback" not in body and "Secret Child Name" not in body
+    # The log says where it failed, for the people running the service, and never what
+    # the message quoted.
+    assert "unhandled RuntimeError" in caplog.text and "explode" in caplog.text
+    assert "Secret Child Name" not in caplog.text
+
+
+def test_a_database_error_keeps_its_values_out_of_the_message(app: Flask) -> None:
+    with pytest.raises(DBAPIError) as failure:
+        db.session.execute(
+            sa.text("INSERT INTO teams (id, name, locality) VALUES (:id, :name, :locality)"),
+            [{"id": 1, "name": "Maisie Turner", "locality": "x"}] * 2,
+        )
+    db.session.rollback()
+    assert "Maisie Turner" not in str(failure.value)
 
 
 def test_security_headers_are_on_every_response(client: FlaskClient) -> None:

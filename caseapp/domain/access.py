@@ -14,7 +14,8 @@ from caseapp.domain.roles import Role
 class Grant(StrEnum):
     # The person is the current lead worker of the family's open episode.
     LEADS_OPEN_EPISODE = "leads_open_episode"
-    # The family has an episode waiting for the Hub: a decision or a lead worker.
+    # The family has an episode waiting for the Hub (a decision or a lead worker), or an
+    # urgent step up, which the Hub queue lists too.
     IN_HUB = "in_hub"
     # The person allocated a lead worker to one of the family's open episodes.
     ALLOCATED_OPEN_EPISODE = "allocated_open_episode"

@@ -4,6 +4,7 @@ the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -12,7 +13,17 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        return LABELS[(type(self), self.value)]
+
+
+# Keyed by class and value: StrEnum members equal their values, so OutcomeStatus.OPEN and
+# DisagreementStatus.OPEN would otherwise be one key and share one label.
+LABELS: dict[tuple[type[StrEnum], str], str] = {}
+
+
+def add_labels(labels: Iterable[tuple[StrEnum, str]]) -> None:
+    for member, label in labels:
+        LABELS[(type(member), member.value)] = label
 
 
 class ConsentGiver(LabelledEnum):
@@ -72,34 +83,36 @@ class ContactType(LabelledEnum):
     OTHER = "other"
 
 
-LABELS: dict[StrEnum, str] = {
-    ConsentGiver.PARENT: "Parent",
-    ConsentGiver.CARER: "Carer",
-    ConsentGiver.YOUNG_PERSON: "Young person",
-    ConsentMethod.SIGNED_FORM: "Signed consent form",
-    ConsentMethod.VERBAL_IN_PERSON: "Verbally, in person",
-    ConsentMethod.PHONE: "By phone",
-    ConsentMethod.EMAIL_OR_ONLINE: "By email or online form",
-    AssessmentStatus.DRAFT: "Draft",
-    AssessmentStatus.COMPLETED: "Completed",
-    OutcomeStatus.OPEN: "Working towards",
-    OutcomeStatus.ACHIEVED: "Achieved",
-    OutcomeStatus.NO_LONGER_NEEDED: "No longer needed",
-    ActionStatus.NOT_STARTED: "Not started",
-    ActionStatus.IN_PROGRESS: "In progress",
-    ActionStatus.DONE: "Done",
-    ActionStatus.CANCELLED: "Cancelled",
-    MeetingKind.INITIAL: "First TAF meeting",
-    MeetingKind.REVIEW: "TAF review",
-    MeetingKind.STEP_DOWN: "Step-down TAF meeting",
-    MeetingStatus.SCHEDULED: "Scheduled",
-    MeetingStatus.HELD: "Held",
-    MeetingStatus.CANCELLED: "Cancelled",
-    ContactType.HOME_VISIT: "Home visit",
-    ContactType.PHONE_CALL: "Phone call",
-    ContactType.SCHOOL_VISIT: "School visit",
-    ContactType.OFFICE_VISIT: "Office or centre visit",
-    ContactType.VIDEO_CALL: "Video call",
-    ContactType.MESSAGE: "Text message or email",
-    ContactType.OTHER: "Other contact",
-}
+add_labels(
+    (
+        (ConsentGiver.PARENT, "Parent"),
+        (ConsentGiver.CARER, "Carer"),
+        (ConsentGiver.YOUNG_PERSON, "Young person"),
+        (ConsentMethod.SIGNED_FORM, "Signed consent form"),
+        (ConsentMethod.VERBAL_IN_PERSON, "Verbally, in person"),
+        (ConsentMethod.PHONE, "By phone"),
+        (ConsentMethod.EMAIL_OR_ONLINE, "By email or online form"),
+        (AssessmentStatus.DRAFT, "Draft"),
+        (AssessmentStatus.COMPLETED, "Completed"),
+        (OutcomeStatus.OPEN, "Working towards"),
+        (OutcomeStatus.ACHIEVED, "Achieved"),
+        (OutcomeStatus.NO_LONGER_NEEDED, "No longer needed"),
+        (ActionStatus.NOT_STARTED, "Not started"),
+        (ActionStatus.IN_PROGRESS, "In progress"),
+        (ActionStatus.DONE, "Done"),
+        (ActionStatus.CANCELLED, "Cancelled"),
+        (MeetingKind.INITIAL, "First TAF meeting"),
+        (MeetingKind.REVIEW, "TAF review"),
+        (MeetingKind.STEP_DOWN, "Step-down TAF meeting"),
+        (MeetingStatus.SCHEDULED, "Scheduled"),
+        (MeetingStatus.HELD, "Held"),
+        (MeetingStatus.CANCELLED, "Cancelled"),
+        (ContactType.HOME_VISIT, "Home visit"),
+        (ContactType.PHONE_CALL, "Phone call"),
+        (ContactType.SCHOOL_VISIT, "School visit"),
+        (ContactType.OFFICE_VISIT, "Office or centre visit"),
+        (ContactType.VIDEO_CALL, "Video call"),
+        (ContactType.MESSAGE, "Text message or email"),
+        (ContactType.OTHER, "Other contact"),
+    )
+)

@@ -47,6 +47,9 @@ AWAITING_DECISION: frozenset[EpisodeStatus] = frozenset(
 HUB_QUEUE_STATUSES: frozenset[EpisodeStatus] = AWAITING_DECISION | {
     EpisodeStatus.AWAITING_ALLOCATION
 }
+# An urgent step up (significant harm suspected) goes to the top of every queue, the Hub's
+# too, while a manager decides it: listed in the Hub queue only when urgent.
+URGENT_STEP_UP_STATUSES: frozenset[EpisodeStatus] = frozenset({EpisodeStatus.STEP_UP_REQUESTED})
 
 
 def consent_problem(

@@ -86,3 +86,83 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.DISAGREEMENT_RESOLVED: "Professional disagreement resolved",
     EventKind.OVERSIGHT_RECORDED: "Management oversight recorded",
 }
+
+
+# --- categories: how a practitioner filters the chronology ------------------------------------
+
+
+class EventCategory(StrEnum):
+    """The groups of events a practitioner looks for in a chronology. Every EventKind
+    belongs to exactly one (tests/test_chronology_rules.py proves none is left out)."""
+
+    HUB_AND_REFERRAL = "hub"
+    FAMILY_AND_LEAD_WORKER = "family"
+    LEVELS_AND_DECISIONS = "levels"
+    CONSENT = "consent"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+    TAF_MEETINGS = "meetings"
+    CASE_NOTES = "notes"
+    REQUESTS_AND_OVERSIGHT = "oversight"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+    @property
+    def kinds(self) -> frozenset[EventKind]:
+        return frozenset(kind for kind, category in EVENT_CATEGORIES.items() if category is self)
+
+
+CATEGORY_LABELS: dict[EventCategory, str] = {
+    EventCategory.HUB_AND_REFERRAL: "Hub and referral",
+    EventCategory.FAMILY_AND_LEAD_WORKER: "Family, episode and lead worker",
+    EventCategory.LEVELS_AND_DECISIONS: "Levels of need and decisions",
+    EventCategory.CONSENT: "Consent",
+    EventCategory.ASSESSMENT: "Early Help Assessment",
+    EventCategory.PLAN: "Plan",
+    EventCategory.TAF_MEETINGS: "TAF meetings",
+    EventCategory.CASE_NOTES: "Case notes",
+    EventCategory.REQUESTS_AND_OVERSIGHT: "Requests, disagreements and oversight",
+}
+
+EVENT_CATEGORIES: dict[EventKind, EventCategory] = {
+    EventKind.FAMILY_CREATED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.MEMBER_ADDED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.REQUEST_RECEIVED: EventCategory.HUB_AND_REFERRAL,
+    EventKind.TRIAGE_STARTED: EventCategory.HUB_AND_REFERRAL,
+    EventKind.TRIAGE_DECIDED: EventCategory.HUB_AND_REFERRAL,
+    EventKind.REFERRER_INFORMED: EventCategory.HUB_AND_REFERRAL,
+    EventKind.LEVEL_DECIDED: EventCategory.LEVELS_AND_DECISIONS,
+    EventKind.LEAD_WORKER_ASSIGNED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.EPISODE_STATUS_CHANGED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.EPISODE_CLOSED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.EPISODE_REOPENED: EventCategory.FAMILY_AND_LEAD_WORKER,
+    EventKind.CONSENT_RECORDED: EventCategory.CONSENT,
+    EventKind.CONSENT_WITHDRAWN: EventCategory.CONSENT,
+    EventKind.ASSESSMENT_STARTED: EventCategory.ASSESSMENT,
+    EventKind.ASSESSMENT_SECTION_SAVED: EventCategory.ASSESSMENT,
+    EventKind.ASSESSMENT_COMPLETED: EventCategory.ASSESSMENT,
+    EventKind.OUTCOME_ADDED: EventCategory.PLAN,
+    EventKind.OUTCOME_UPDATED: EventCategory.PLAN,
+    EventKind.ACTION_ADDED: EventCategory.PLAN,
+    EventKind.ACTION_UPDATED: EventCategory.PLAN,
+    EventKind.ACTION_COMPLETED: EventCategory.PLAN,
+    EventKind.MEETING_SCHEDULED: EventCategory.TAF_MEETINGS,
+    EventKind.MEETING_RECORDED: EventCategory.TAF_MEETINGS,
+    EventKind.MEETING_CANCELLED: EventCategory.TAF_MEETINGS,
+    EventKind.CASE_NOTE_ADDED: EventCategory.CASE_NOTES,
+    # The outcome of a step-up, step-down or closure request is a decision about levels;
+    # asking, returning and withdrawing are the request's own story.
+    EventKind.LEVEL_CHANGE_REQUESTED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.LEVEL_CHANGE_RETURNED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.LEVEL_CHANGE_RESUBMITTED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.LEVEL_CHANGE_APPROVED: EventCategory.LEVELS_AND_DECISIONS,
+    EventKind.LEVEL_CHANGE_DECLINED: EventCategory.LEVELS_AND_DECISIONS,
+    EventKind.LEVEL_CHANGE_WITHDRAWN: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.STEPPED_DOWN_FROM_SOCIAL_CARE: EventCategory.LEVELS_AND_DECISIONS,
+    EventKind.DISAGREEMENT_RAISED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.DISAGREEMENT_ESCALATED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.DISAGREEMENT_RESOLVED: EventCategory.REQUESTS_AND_OVERSIGHT,
+    EventKind.OVERSIGHT_RECORDED: EventCategory.REQUESTS_AND_OVERSIGHT,
+}

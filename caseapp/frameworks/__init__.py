@@ -472,7 +472,12 @@ def load_framework_file(path: str | Path) -> Framework:
 
 def available_frameworks(directory: str | Path = FRAMEWORK_DIR) -> list[str]:
     """Keys (file stems) of the framework files in ``directory``, sorted."""
-    return sorted(p.stem for p in Path(directory).glob("*.toml") if p.is_file())
+    return sorted(
+        p.stem
+        for p in Path(directory).glob("*.toml")
+        # The headline outcomes list lives beside the frameworks but is not one of them.
+        if p.is_file() and p.stem != "supporting_families"
+    )
 
 
 @lru_cache(maxsize=32)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseapp.domain.episodes import ClosureReason
+from caseapp.domain.episodes import ClosureReason, EpisodeStatus
 from caseapp.domain.level_requests import (
     DisagreementStatus,
     RequestKind,
@@ -52,6 +52,11 @@ class LevelChangeRequest(db.Model):
     evidence: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     # Further information added when the request is resubmitted after being returned.
     further_information: Mapped[str] = mapped_column(Text, default="")
+    # The episode's state before a request that moved it (say, to closure requested), so a
+    # decline or withdrawal puts it back where it was.
+    episode_status_before: Mapped[EpisodeStatus | None] = mapped_column(
+        text_enum(EpisodeStatus, 40)
+    )
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When it last went to the manager: the age the review queue shows.

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from caseapp.domain.access import Grant, grants_for
-from caseapp.domain.hub import HUB_QUEUE_STATUSES
+from caseapp.domain.hub import HUB_QUEUE_STATUSES, URGENT_STEP_UP_STATUSES
 from caseapp.extensions import db
 from caseapp.models import Assignment, Episode, Family, TafAttendee, TafMeeting, User
 
@@ -21,7 +21,12 @@ def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
             return exists().where(open_episode, episode.lead_worker_id == user.id)
         case Grant.IN_HUB:
             return exists().where(
-                episode.family_id == Family.id, episode.status.in_(HUB_QUEUE_STATUSES)
+                episode.family_id == Family.id,
+                or_(
+                    episode.status.in_(HUB_QUEUE_STATUSES),
+                    # An urgent step up is listed at the top of the Hub queue too.
+                    and_(episode.status.in_(URGENT_STEP_UP_STATUSES), episode.urgent.is_(True)),
+                ),
             )
         case Grant.ALLOCATED_OPEN_EPISODE:
             return exists().where(

@@ -291,7 +291,7 @@ def _lost_the_race(current: CurrentAllocation, actor: Actor) -> bool:
     return allocations == 1
 
 
-def _eligible_lead_worker(user_id: int) -> User | None:
+def eligible_lead_worker(user_id: int) -> User | None:
     return db.session.scalar(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -330,7 +330,7 @@ def allocate(
     problems = allocation_problems(episode.status, episode.lead_worker_id, lead_worker_id, reason)
     lead_worker = None
     if not problems and lead_worker_id is not None:
-        lead_worker = _eligible_lead_worker(lead_worker_id)
+        lead_worker = eligible_lead_worker(lead_worker_id)
     if problems or lead_worker is None:
         raise AllocationInvalid(
             problems or [Problem("lead_worker", "Select a lead worker from the list")]

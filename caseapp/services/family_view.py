@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import literal, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from caseapp.config import DeadlineSettings
-from caseapp.domain.deadlines import Deadline, episode_deadlines
+from caseapp.domain.deadlines import Deadline, EpisodeFacts, episode_deadlines
 from caseapp.domain.timeline import EventKind
 from caseapp.extensions import db
 from caseapp.frameworks import Framework, Level
@@ -31,14 +31,18 @@ from caseapp.models import (
 from caseapp.models.types import uk_today
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import record_view
+from caseapp.services.caseload import deadline_facts, with_deadline_facts
 from caseapp.services.context import Actor
 
 TIMELINE_PAGE_SIZE = 20
 # The newest events beside each section of a family's record.
 LATEST_EVENTS_SIZE = 6
 
-_CURSOR = re.compile(r"^(\d{1,20})_(\d{1,19})$")
+_CURSOR = re.compile(r"^(\d{1,18})_(\d{1,10})$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A hand-made cursor must fail as a bad request, not overflow a date or an INTEGER id.
+_LATEST_MICROS = (datetime(9999, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+_LARGEST_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class TimelineCursor:
         if match is None:
             raise ValueError(f"not a timeline cursor: {text!r}")
         micros, event_id = (int(part) for part in match.groups())
+        if micros > _LATEST_MICROS or event_id > _LARGEST_ID:
+            raise ValueError(f"timeline cursor out of range: {text!r}")
         return cls(_EPOCH + timedelta(microseconds=micros), event_id)
 
 
@@ -171,20 +177,35 @@ def view_family(
     )
     if family is None:  # deleted between the access check and now
         return None
-    episodes = list(
-        db.session.scalars(
-            select(Episode)
-            .where(Episode.family_id == family_id)
-            .options(
-                joinedload(Episode.team),
-                joinedload(Episode.lead_worker).lazyload(User.role_rows),
-                joinedload(Episode.triage_by).lazyload(User.role_rows),
-            )
-            .order_by(Episode.opened_at.desc(), Episode.id.desc())
-        ).unique()
+    # The open episode's deadline facts come in the same statement as the episodes.
+    this_family = aliased(Episode, name="this_family")
+    open_episode_id = select(this_family.id).where(
+        this_family.family_id == family_id, this_family.closed_at.is_(None)
     )
+    rows = (
+        db.session.execute(
+            with_deadline_facts(
+                select(Episode)
+                .where(Episode.family_id == family_id)
+                .options(
+                    joinedload(Episode.team),
+                    joinedload(Episode.lead_worker).lazyload(User.role_rows),
+                    joinedload(Episode.triage_by).lazyload(User.role_rows),
+                )
+                .order_by(Episode.opened_at.desc(), Episode.id.desc()),
+                open_episode_id,
+                uk_today(now),
+            )
+        )
+        .unique()
+        .all()
+    )
+    episodes = [row.Episode for row in rows]
     assignments = _assignments(episodes)
-    open_episode = next((episode for episode in episodes if episode.closed_at is None), None)
+    open_row = next((row for row in rows if row.Episode.closed_at is None), None)
+    open_episode = (
+        (open_row.Episode, deadline_facts(open_row.Episode, open_row)) if open_row else None
+    )
     return FamilyPage(
         family=family,
         children=_children(family, framework, uk_today(now)),
@@ -254,13 +275,14 @@ def timeline_page(
     )
     return TimelinePage(
         family=family,
-        entries=[_timeline_entry(event) for event in shown],
+        entries=[timeline_entry(event) for event in shown],
         next_cursor=next_cursor,
         before=before,
     )
 
 
-def _timeline_entry(event: TimelineEvent) -> TimelineEntry:
+def timeline_entry(event: TimelineEvent) -> TimelineEntry:
+    """An event as every chronology words it: when, who (with agency) and what."""
     try:
         what = EventKind(event.kind).label
     except ValueError:  # a kind written by a newer release than this one
@@ -298,13 +320,14 @@ def _assignment_views(assignments: list[Assignment]) -> list[AssignmentView]:
 
 
 def _open_episode_view(
-    episode: Episode | None,
+    open_episode: tuple[Episode, EpisodeFacts] | None,
     assignments: list[Assignment],
     settings: DeadlineSettings,
     now: datetime,
 ) -> OpenEpisodeView | None:
-    if episode is None:
+    if open_episode is None:
         return None
+    episode, facts = open_episode
     current = next(
         (
             assignment
@@ -319,9 +342,7 @@ def _open_episode_view(
     return OpenEpisodeView(
         episode=episode,
         lead_since=current.assigned_at if current else None,
-        deadlines=episode_deadlines(
-            episode.status, episode.hub_due_at, episode.allocated_at, settings, now
-        ),
+        deadlines=episode_deadlines(facts, settings, now),
         support_request=support_request,
     )
 

@@ -16,11 +16,17 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, and_, case, exists, false, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from caseapp.domain.episodes import EpisodeStatus
-from caseapp.domain.hub import AWAITING_DECISION, HUB_QUEUE_STATUSES, ReceivedVia
+from caseapp.domain.hub import (
+    AWAITING_DECISION,
+    HUB_QUEUE_STATUSES,
+    URGENT_STEP_UP_STATUSES,
+    ReceivedVia,
+)
+from caseapp.domain.level_requests import RequestKind, RequestStatus
 from caseapp.domain.names import name_key
 from caseapp.domain.queue_rules import (
     AgeBand,
@@ -36,6 +42,7 @@ from caseapp.models import (
     Episode,
     Family,
     FamilyMember,
+    LevelChangeRequest,
     SupportRequest,
     SupportRequestChild,
     Team,
@@ -89,7 +96,8 @@ class QueueItem:
     family_reference: str
     locality: str
     status: EpisodeStatus
-    stage: QueueStage
+    # None for an urgent step up, which waits for a manager rather than for the Hub.
+    stage: QueueStage | None
     urgent: bool
     due_at: datetime | None
     standing: DeadlineStanding | None
@@ -99,6 +107,8 @@ class QueueItem:
     triage_by_name: str | None
     # The children the request is about; every child of the family if there is no request.
     children: tuple[QueueChild, ...]
+    # The open step-up request an urgent step up is listed for.
+    step_up_request_id: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -167,7 +177,13 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
         team_id=filters.team_id if filters.team_id in {t.id for t in options.teams} else None,
         locality=filters.locality if filters.locality in options.localities else None,
     )
-    in_queue = [Queued.status.in_(HUB_QUEUE_STATUSES), visible_families(user)]
+    in_queue = [
+        or_(
+            Queued.status.in_(HUB_QUEUE_STATUSES),
+            and_(Queued.status.in_(URGENT_STEP_UP_STATUSES), Queued.urgent.is_(True)),
+        ),
+        visible_families(user),
+    ]
     conditions = [*in_queue, *_filter_conditions(filters, now, today)]
 
     total = (
@@ -196,10 +212,20 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
             SupportRequest.received_via,
             SupportRequest.referrer_agency,
             triage_by.name.label("triage_by_name"),
+            LevelChangeRequest.id.label("step_up_request_id"),
         )
         .join(Family, Family.id == Queued.family_id)
         .outerjoin(SupportRequest, SupportRequest.episode_id == Queued.id)
         .outerjoin(triage_by, triage_by.id == Queued.triage_by_id)
+        # An episode has at most one open request (services/level_requests.py).
+        .outerjoin(
+            LevelChangeRequest,
+            and_(
+                LevelChangeRequest.episode_id == Queued.id,
+                LevelChangeRequest.kind == RequestKind.STEP_UP,
+                LevelChangeRequest.status.in_([RequestStatus.PENDING, RequestStatus.RETURNED]),
+            ),
+        )
         .where(*conditions)
         # The order of ix_episodes_hub_queue after status. A missing deadline goes last on
         # both databases (SQLite would otherwise put NULL first).
@@ -217,7 +243,7 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
             family_reference=row.Family.reference,
             locality=row.Family.locality,
             status=row.status,
-            stage=QueueStage.of(row.status),
+            stage=QueueStage.of(row.status) if row.status in HUB_QUEUE_STATUSES else None,
             urgent=row.urgent,
             due_at=row.hub_due_at,
             standing=deadline_standing(row.hub_due_at, now) if row.hub_due_at else None,
@@ -226,6 +252,7 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
             referrer_agency=row.referrer_agency or "",
             triage_by_name=row.triage_by_name,
             children=children.get((row.Family.id, row.request_id), ()),
+            step_up_request_id=row.step_up_request_id,
         )
         for row in rows
     )

@@ -42,6 +42,7 @@ from caseapp.services.context import Actor
 from caseapp.services.duplicates import find_possible_duplicates
 from caseapp.services.episodes import stage_episode
 from caseapp.services.families import FamilyDetails, MemberDetails, new_member, stage_family
+from caseapp.services.reopening import stage_rerequest_flag
 from caseapp.services.timeline import add_timeline_event
 
 # Early help is for children: from the 18th birthday a person is an adult.
@@ -253,6 +254,9 @@ def submit_request(
         ) from error
     episode.urgent = details.significant_harm
     episode.hub_due_at = due_at
+    if link_family_id is not None:
+        # A known family asking again: name its last episode, flagged if closed within a year.
+        stage_rerequest_flag(episode, received_at)
 
     support_request = SupportRequest(
         episode_id=episode.id,

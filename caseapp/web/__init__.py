@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 
 from flask import Flask, Response, request, url_for
@@ -19,14 +20,21 @@ from caseapp.web import (
     auth,
     chronology,
     consent,
+    disagreements,
+    drafts,
     families,
     home,
     hub,
+    level_requests,
+    manager,
     meetings,
     notes,
+    oversight,
     pages,
     plans,
     requests,
+    reviews,
+    step_downs,
     subject_access,
     triage,
 )
@@ -75,8 +83,14 @@ class NavItem:
 
 ROLE_NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.LEAD_WORKER: (NavItem("My caseload", "home.caseload"),),
-    Role.HUB_COORDINATOR: (NavItem("Hub queue", "hub.queue"),),
-    Role.MANAGER: (NavItem("Manager's view", "home.manager"),),
+    Role.HUB_COORDINATOR: (
+        NavItem("Hub queue", "hub.queue"),
+        NavItem("Step-down from social care", "step_downs.new"),
+    ),
+    Role.MANAGER: (
+        NavItem("Manager's view", "home.manager"),
+        NavItem("Review requests", "reviews.queue"),
+    ),
     Role.ADMIN: (
         NavItem("Administration", "home.admin"),
         NavItem("Staff accounts", "admin.index"),
@@ -111,9 +125,16 @@ def register_web(app: Flask) -> None:
         meetings,
         notes,
         chronology,
+        level_requests,
+        reviews,
         subject_access,
         admin,
         audit,
+        drafts,
+        manager,
+        disagreements,
+        oversight,
+        step_downs,
     ):
         app.register_blueprint(module.bp)
 
@@ -180,5 +201,16 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.endpoint)
+        # Where it failed, without the exception's message: messages quote values (a
+        # name, a date of birth), and logs are read by people who may not see records.
+        app.logger.error(
+            "unhandled %s on %s %s\n%s",
+            type(error).__name__,
+            request.method,
+            request.endpoint,
+            "\n".join(
+                f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(error.__traceback__)
+            ),
+        )
         return error_page(500)

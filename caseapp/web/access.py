@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask.typing import ResponseReturnValue
@@ -94,3 +95,15 @@ def _safe_next_path() -> str | None:
 def current_actor() -> Actor:
     """The signed-in person and where they are, as services expect them."""
     return Actor(current_user._get_current_object(), request.remote_addr or "")
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: a crafted link or form must not
+    send anyone to another site. Browsers read a backslash as a slash, so "/\\evil.example"
+    is another site too."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(character) < 32 for character in target):
+        return None
+    return target

@@ -14,7 +14,7 @@ from caseapp.services.accounts import (
     record_sign_in_throttled,
     record_sign_out,
 )
-from caseapp.web.access import public, signed_in
+from caseapp.web.access import local_path, public, signed_in
 from caseapp.web.forms import SignInForm
 from caseapp.web.rendering import render_page
 from caseapp.web.sessions import start_session_clock
@@ -22,13 +22,6 @@ from caseapp.web.sessions import start_session_clock
 bp = Blueprint("auth", __name__)
 
 WRONG_CREDENTIALS = "Enter a correct email address and password"
-
-
-def _local_path(target: str | None) -> str | None:
-    # Only same-site paths, so a crafted link cannot bounce someone to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 def _account_key() -> str:
@@ -68,7 +61,7 @@ def sign_in() -> ResponseReturnValue:
             login_user(user)
             session.permanent = True
             start_session_clock()
-            return redirect(_local_path(request.args.get("next")) or url_for("home.index"))
+            return redirect(local_path(request.args.get("next")) or url_for("home.index"))
         # One message for both fields: saying which was wrong would confirm the account.
         form.email.errors.append(WRONG_CREDENTIALS)
     return render_page("auth/sign_in.html", form=form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -26,6 +26,7 @@ from caseapp.services.family_view import (
 from caseapp.web.access import current_actor
 from caseapp.web.family_sections import case_work
 from caseapp.web.fields import GovDateField
+from caseapp.web.private_search import search_fields
 from caseapp.web.rendering import render_page, wants_fragment
 
 bp = Blueprint("families", __name__, url_prefix="/families")
@@ -125,10 +126,14 @@ def latest_events(family_id: int) -> ResponseReturnValue:
     return render_page("families/_latest_events.html", latest=latest)
 
 
-@bp.route("/search")
+@bp.route("/search", methods=["GET", "POST"])
 @case_work
 def search() -> ResponseReturnValue:
-    form = FamilySearchForm(request.args)
+    fields, token = search_fields()
+    if request.method == "POST" and not wants_fragment():
+        # Post/Redirect/Get: the address keeps only the token, never what was typed.
+        return redirect(url_for("families.search", s=token))
+    form = FamilySearchForm(fields)
     results = None
     if form.validate():
         criteria = form.criteria()
@@ -139,12 +144,16 @@ def search() -> ResponseReturnValue:
                 page=request.args.get("page", 1, type=int),
                 page_size=current_app.config["CASEAPP_PAGE_SIZE"],
             )
-    search_args = {key: values for key, values in request.args.lists() if key != "page"}
-    return render_page(
-        "families/search.html",
-        fragment="results",
-        form=form,
-        results=results,
-        search_args=search_args,
-        live=wants_fragment(),
+    response = make_response(
+        render_page(
+            "families/search.html",
+            fragment="results",
+            form=form,
+            results=results,
+            search_args={"s": token} if token else {},
+            live=wants_fragment(),
+        )
     )
+    if request.method == "POST":
+        response.headers["HX-Push-Url"] = url_for("families.search", s=token)
+    return response

@@ -14,6 +14,8 @@ FAMILY_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("meetings", "TAF meetings", "meetings.index"),
     ("notes", "Case notes", "notes.index"),
     ("chronology", "Chronology", "chronology.show"),
+    ("disagreements", "Disagreements", "disagreements.index"),
+    ("oversight", "Oversight", "oversight.show"),
 )
 
 # Family records are for the case roles; administrators run the service and see none.

@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from caseapp.domain.roles import Role
-from caseapp.domain.working_days import UK_TIME
 from caseapp.models.types import utcnow
 from caseapp.services.caseload import caseload_for
+from caseapp.services.manager_view import manager_dashboard
 from caseapp.services.requests import requests_by_referrer
-from caseapp.web.access import roles_required, signed_in
+from caseapp.web.access import current_actor, roles_required, signed_in
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("home", __name__)
@@ -36,20 +36,27 @@ def index() -> ResponseReturnValue:
 @bp.route("/caseload")
 @roles_required(Role.LEAD_WORKER)
 def caseload() -> ResponseReturnValue:
-    user = current_user._get_current_object()
+    actor = current_actor()
     now = utcnow()
     return render_page(
         "home/caseload.html",
-        caseload=caseload_for(user, current_app.config["CASEAPP_DEADLINES"], now),
-        today=now.astimezone(UK_TIME).date(),
-        my_requests=requests_by_referrer(user),
+        caseload=caseload_for(actor, current_app.config["CASEAPP_DEADLINES"], now),
+        my_requests=requests_by_referrer(actor.user),
     )
 
 
 @bp.route("/manager")
 @roles_required(Role.MANAGER)
 def manager() -> ResponseReturnValue:
-    return render_page("home/manager.html", my_requests=requests_by_referrer(current_user))
+    dashboard = manager_dashboard(
+        current_actor(),
+        current_app.extensions["caseapp.framework"],
+        current_app.config["CASEAPP_DEADLINES"],
+        utcnow(),
+    )
+    return render_page(
+        "home/manager.html", dashboard=dashboard, my_requests=requests_by_referrer(current_user)
+    )
 
 
 @bp.route("/admin")

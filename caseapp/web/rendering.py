@@ -11,9 +11,11 @@ from jinja2_fragments.flask import render_block
 
 def wants_fragment() -> bool:
     # A history restore needs the whole page: the browser has nothing to swap it into;
-    # so does a boosted link, which replaces the whole body.
+    # so does a boosted link aimed at no element of its own, which replaces the body.
     return (
-        bool(request.htmx) and not request.htmx.history_restore_request and not request.htmx.boosted
+        bool(request.htmx)
+        and not request.htmx.history_restore_request
+        and not (request.htmx.boosted and not request.htmx.target)
     )
 
 

@@ -45,6 +45,7 @@ from caseapp.services.requests import (
     birth_date_problem,
 )
 from caseapp.web.fields import GovDateField
+from caseapp.web.forms import optional_text
 
 CHILD_ROWS = 4
 CARER_ROWS = 2
@@ -60,19 +61,12 @@ GENDERS = [
 ]
 
 
-def _text(max_length: int, label: str) -> list[Any]:
-    return [
-        Optional(),
-        Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-    ]
-
-
 class ChildForm(Form):
     given_name = StringField(
-        "Given name", widget=GovTextInput(), validators=_text(100, "Given name")
+        "Given name", widget=GovTextInput(), validators=optional_text(100, "Given name")
     )
     family_name = StringField(
-        "Family name", widget=GovTextInput(), validators=_text(100, "Family name")
+        "Family name", widget=GovTextInput(), validators=optional_text(100, "Family name")
     )
     # The example date is given once above the rows, so the rows' boxes line up.
     date_of_birth = GovDateField("Date of birth")
@@ -88,22 +82,22 @@ class ChildForm(Form):
 
 class CarerForm(Form):
     given_name = StringField(
-        "Given name", widget=GovTextInput(), validators=_text(100, "Given name")
+        "Given name", widget=GovTextInput(), validators=optional_text(100, "Given name")
     )
     family_name = StringField(
-        "Family name", widget=GovTextInput(), validators=_text(100, "Family name")
+        "Family name", widget=GovTextInput(), validators=optional_text(100, "Family name")
     )
     relationship = StringField(
         "Relationship to the children",
         widget=GovTextInput(),
-        validators=_text(100, "Relationship"),
+        validators=optional_text(100, "Relationship"),
     )
     parental_responsibility = BooleanField("Has parental responsibility", widget=GovCheckboxInput())
     first_language = StringField(
         "First language",
         widget=GovTextInput(),
         default="English",
-        validators=_text(60, "First language"),
+        validators=optional_text(60, "First language"),
     )
     needs_interpreter = BooleanField("Needs an interpreter", widget=GovCheckboxInput())
 
@@ -114,7 +108,55 @@ class CarerForm(Form):
         )
 
 
-class RequestForm(FlaskForm):
+class FamilyRowsChecks:
+    """Checks a form with a postcode and rows of children makes of them: the request for
+    support and the step-down from social care accept the same families."""
+
+    postcode: Field
+    children: FieldList
+
+    def postcode_problems(self) -> list[tuple[Field, str]]:
+        key = postcode_key(self.postcode.data or "")
+        if key and not _POSTCODE.match(key):
+            return [(self.postcode, "Enter a real postcode, like NE1 4ST")]
+        return []
+
+    def children_problems(self) -> list[tuple[Field, str]]:
+        rows = [entry.form for entry in self.children]
+        filled = [row for row in rows if not row.is_blank()]
+        if not filled:
+            return [(rows[0].given_name, "Enter at least one child")]
+        today = uk_today()
+        problems: list[tuple[Field, str]] = []
+        for number, row in enumerate(rows, start=1):
+            if row.is_blank():
+                continue
+            which = f" (child {number})" if len(filled) > 1 else ""
+            if not _filled(row.given_name):
+                problems.append((row.given_name, f"Enter the child's given name{which}"))
+            if not _filled(row.family_name):
+                problems.append((row.family_name, f"Enter the child's family name{which}"))
+            if row.date_of_birth.errors:
+                continue  # a date that could not be read already says why
+            if row.date_of_birth.data is None:
+                problems.append((row.date_of_birth, f"Enter the child's date of birth{which}"))
+            else:
+                problem = birth_date_problem(row.date_of_birth.data, today)
+                if problem:
+                    problems.append((row.date_of_birth, f"{problem}{which}"))
+        return problems
+
+    def show_row_problems(self, problems: list[tuple[Field, str]], *row_lists: FieldList) -> None:
+        """Put each problem on its field, and renew the rows' copies of their errors."""
+        for field, message in problems:
+            field.errors = [*field.errors, message]
+        for rows in row_lists:
+            # A field list keeps a copy of its rows' errors from validation: renew it.
+            errors = [entry.errors for entry in rows.entries]
+            rows.errors = errors if any(errors) else []
+
+
+class RequestForm(FamilyRowsChecks, FlaskForm):
     received_via = RadioField(
         "How did the request reach the Hub?",
         widget=GovRadioInput(),
@@ -126,23 +168,27 @@ class RequestForm(FlaskForm):
         validators=[InputRequired(message="Select how the request reached the Hub")],
     )
     referrer_name = StringField(
-        "Referrer's name", widget=GovTextInput(), validators=_text(200, "Referrer's name")
+        "Referrer's name", widget=GovTextInput(), validators=optional_text(200, "Referrer's name")
     )
     referrer_agency = StringField(
         "Agency or organisation",
         description="For example, the school, health visiting team or charity",
         widget=GovTextInput(),
-        validators=_text(200, "Agency"),
+        validators=optional_text(200, "Agency"),
     )
     referrer_contact = StringField(
         "Phone number or email address",
         description="So the Hub can ask about the request and tell the referrer its outcome",
         widget=GovTextInput(),
-        validators=_text(300, "Contact details"),
+        validators=optional_text(300, "Contact details"),
     )
 
-    address = TextAreaField("Address", widget=GovTextArea(), validators=_text(500, "Address"))
-    postcode = StringField("Postcode", widget=GovTextInput(), validators=_text(10, "Postcode"))
+    address = TextAreaField(
+        "Address", widget=GovTextArea(), validators=optional_text(500, "Address")
+    )
+    postcode = StringField(
+        "Postcode", widget=GovTextInput(), validators=optional_text(10, "Postcode")
+    )
     locality = SelectField(
         "Locality",
         description="The area the family lives in: it decides which team picks the request up",
@@ -169,7 +215,7 @@ class RequestForm(FlaskForm):
         "What has been tried so far? (optional)",
         description="Support already given by you or others, and how it went",
         widget=GovTextArea(),
-        validators=_text(10_000, "What has been tried"),
+        validators=optional_text(10_000, "What has been tried"),
     )
 
     significant_harm = BooleanField(
@@ -190,13 +236,13 @@ class RequestForm(FlaskForm):
         "Who gave consent?",
         description="Name and relationship, for example Sarah Turner (mother)",
         widget=GovTextInput(),
-        validators=_text(200, "Who gave consent"),
+        validators=optional_text(200, "Who gave consent"),
     )
     consent_not_needed_reason = TextAreaField(
         "Why was consent not sought? (optional)",
         description="For example, asking would put a child at greater risk",
         widget=GovTextArea(),
-        validators=_text(2_000, "Why consent was not sought"),
+        validators=optional_text(2_000, "Why consent was not sought"),
     )
 
     submit = SubmitField("Send request", widget=GovSubmitInput())
@@ -216,17 +262,12 @@ class RequestForm(FlaskForm):
         valid = super().validate(extra_validators)
         problems = [
             *self._referrer_problems(),
-            *self._postcode_problems(),
-            *self._children_problems(),
+            *self.postcode_problems(),
+            *self.children_problems(),
             *self._carer_problems(),
             *self._consent_problems(),
         ]
-        for field, message in problems:
-            field.errors = [*field.errors, message]
-        for rows in (self.children, self.carers):
-            # A field list keeps a copy of its rows' errors from validation: renew it.
-            errors = [entry.errors for entry in rows.entries]
-            rows.errors = errors if any(errors) else []
+        self.show_row_problems(problems, self.children, self.carers)
         return valid and not problems
 
     @property
@@ -242,37 +283,6 @@ class RequestForm(FlaskForm):
             (self.referrer_contact, "Enter a phone number or email address for the referrer"),
         )
         return [(field, message) for field, message in required if not _filled(field)]
-
-    def _postcode_problems(self) -> list[tuple[Field, str]]:
-        key = postcode_key(self.postcode.data or "")
-        if key and not _POSTCODE.match(key):
-            return [(self.postcode, "Enter a real postcode, like NE1 4ST")]
-        return []
-
-    def _children_problems(self) -> list[tuple[Field, str]]:
-        rows = [entry.form for entry in self.children]
-        filled = [row for row in rows if not row.is_blank()]
-        if not filled:
-            return [(rows[0].given_name, "Enter at least one child")]
-        today = uk_today()
-        problems: list[tuple[Field, str]] = []
-        for number, row in enumerate(rows, start=1):
-            if row.is_blank():
-                continue
-            which = f" (child {number})" if len(filled) > 1 else ""
-            if not _filled(row.given_name):
-                problems.append((row.given_name, f"Enter the child's given name{which}"))
-            if not _filled(row.family_name):
-                problems.append((row.family_name, f"Enter the child's family name{which}"))
-            if row.date_of_birth.errors:
-                continue  # a date that could not be read already says why
-            if row.date_of_birth.data is None:
-                problems.append((row.date_of_birth, f"Enter the child's date of birth{which}"))
-            else:
-                problem = birth_date_problem(row.date_of_birth.data, today)
-                if problem:
-                    problems.append((row.date_of_birth, f"{problem}{which}"))
-        return problems
 
     def _carer_problems(self) -> list[tuple[Field, str]]:
         rows = [entry.form for entry in self.carers]

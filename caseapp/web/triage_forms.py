@@ -19,7 +19,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -45,22 +44,9 @@ from caseapp.domain.triage_rules import (
 from caseapp.frameworks import Framework
 from caseapp.models import FamilyMember
 from caseapp.web.fields import GovDateField
-
-
-def _add_problems(form: FlaskForm, problems: Iterable[Problem], fallback: str) -> None:
-    for problem in problems:
-        field: Field = form._fields.get(problem.field) or form[fallback]
-        # One message per field: the first problem is the one to fix first.
-        if not field.errors:
-            field.errors = [problem.message]
-
+from caseapp.web.forms import add_problems, set_hidden
 
 _OUTCOMES = frozenset(outcome.value for outcome in TriageOutcome)
-
-
-def _set_version(field: IntegerField, version: int) -> None:
-    field.data = version
-    field.raw_data = [str(version)]
 
 
 class StartTriageForm(FlaskForm):
@@ -153,7 +139,7 @@ class TriageForm(FlaskForm):
         return parsed and not problems
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
-        _add_problems(self, problems, fallback="outcome")
+        add_problems(self, problems, fallback="outcome")
 
     def error_list(self) -> list[dict[str, str]]:
         """The error summary's links, in the order the page asks the questions."""
@@ -181,7 +167,42 @@ class TriageForm(FlaskForm):
 
     def show_version(self, version: int) -> None:
         """Carry the current version, after the page has told the person what changed."""
-        _set_version(self.version, version)
+        set_hidden(self.version, version)
+
+
+def add_child_level_fields(
+    form_class: type[FlaskForm],
+    children: Sequence[FamilyMember],
+    framework: Framework,
+    level_label: str,
+) -> None:
+    """Give `form_class` a level (radios) and the indicators relied on (a multiple select)
+    for each child, named by domain/triage_rules.level_field and indicators_field.
+    `level_label` is the question, with {given_name} for the child's name."""
+    level_choices = [SelectChoice(value, label) for value, label in framework.level_choices()]
+    indicator_choices = [
+        SelectChoice(indicator.code, indicator.text) for indicator in framework.indicators
+    ]
+    for child in children:
+        setattr(
+            form_class,
+            level_field(child.id),
+            RadioField(
+                level_label.format(given_name=child.given_name),
+                choices=level_choices,
+                validate_choice=False,
+                widget=GovRadioInput(),
+            ),
+        )
+        setattr(
+            form_class,
+            indicators_field(child.id),
+            SelectMultipleField(
+                f"Indicators relied on for {child.given_name}",
+                choices=indicator_choices,
+                validate_choice=False,
+            ),
+        )
 
 
 def triage_form(
@@ -192,30 +213,7 @@ def triage_form(
     class RequestTriageForm(TriageForm):
         pass
 
-    level_choices = [SelectChoice(value, label) for value, label in framework.level_choices()]
-    indicator_choices = [
-        SelectChoice(indicator.code, indicator.text) for indicator in framework.indicators
-    ]
-    for child in children:
-        setattr(
-            RequestTriageForm,
-            level_field(child.id),
-            RadioField(
-                f"Level of need for {child.given_name}",
-                choices=level_choices,
-                validate_choice=False,
-                widget=GovRadioInput(),
-            ),
-        )
-        setattr(
-            RequestTriageForm,
-            indicators_field(child.id),
-            SelectMultipleField(
-                f"Indicators relied on for {child.given_name}",
-                choices=indicator_choices,
-                validate_choice=False,
-            ),
-        )
+    add_child_level_fields(RequestTriageForm, children, framework, "Level of need for {given_name}")
     form = RequestTriageForm(referrer_told_on=today)
     form.children = children
     form.facts = facts
@@ -239,11 +237,11 @@ class AllocateForm(FlaskForm):
         return int(value) if value.isdigit() else None
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
-        _add_problems(self, problems, fallback="lead_worker")
+        add_problems(self, problems, fallback="lead_worker")
 
     def show_version(self, version: int) -> None:
         """Carry the current version, after the page has told the person what changed."""
-        _set_version(self.version, version)
+        set_hidden(self.version, version)
         # Cleared so a second press cannot override the new lead worker by accident.
         self.lead_worker.data = ""
         self.lead_worker.raw_data = [""]

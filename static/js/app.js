@@ -3,6 +3,8 @@
 // It is a separate file because the Content-Security-Policy allows no inline
 // script.
 import { initAll } from '/static/vendor/govuk-frontend/govuk-frontend.min.js'
+import { protectForms } from './drafts.js'
+import { watchSession } from './session-warning.js'
 
 // Replaces the inline snippet in GOV.UK Frontend's page template. Only browsers
 // that run ES modules get here, which is the test GOV.UK Frontend uses.
@@ -18,6 +20,8 @@ function onError (error) {
 
 function initGovukFrontend () {
   initAll({ onError })
+  protectForms()
+  watchSession()
 }
 
 if (document.readyState === 'loading') {
@@ -38,4 +42,5 @@ document.addEventListener('htmx:afterSettle', function (event) {
 
   const scope = elt.matches('[data-module]') ? elt.parentElement : elt
   if (scope) initAll({ scope, onError })
+  protectForms(elt)
 })

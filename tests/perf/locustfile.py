@@ -140,7 +140,13 @@ class Coordinator(Staff):
     @task(1)
     def search(self) -> None:
         name = random.choice(("Tur", "Beg", "Kow", "Pat", "Hug"))
-        self.client.get(f"/families/search?name={name}", name="family search")
+        page = self.client.get("/families/search", name="family search page")
+        self.client.post(
+            "/families/search",
+            data={"name": name, "csrf_token": _csrf(page.text)},
+            headers=HTMX,
+            name="family search (htmx)",
+        )
 
 
 class Manager(Staff):
