@@ -168,9 +168,7 @@ def record_step_down(actor: Actor, details: StepDownDetails) -> StepDownRecorded
     now = utcnow()
     problems = _detail_problems(details, uk_today(now))
     lead_worker = (
-        eligible_lead_worker(details.lead_worker_id)
-        if details.lead_worker_id is not None
-        else None
+        eligible_lead_worker(details.lead_worker_id) if details.lead_worker_id is not None else None
     )
     if details.lead_worker_id is not None and lead_worker is None:
         problems.append(Problem("lead_worker", "Select a lead worker from the list"))
