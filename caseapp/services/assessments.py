@@ -43,7 +43,7 @@ from caseapp.frameworks import Framework
 from caseapp.models import Assessment, AssessmentSection, Consent, FamilyMember, User
 from caseapp.models.types import utcnow
 from caseapp.services.audit import audit_by
-from caseapp.services.casework import Casework, load_casework
+from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.consent import commit_keeping_loaded, current_consent, open_casework
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
@@ -53,7 +53,7 @@ from caseapp.services.timeline import add_timeline_event
 VERSIONS_LIMIT = 50
 
 
-class AssessmentNotFound(Exception):
+class AssessmentNotFound(RecordNotFound):
     """No such assessment, section or child in this family's record."""
 
 

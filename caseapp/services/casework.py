@@ -19,12 +19,17 @@ from caseapp.services.access import can_see_family
 from caseapp.services.context import Actor
 
 
-class FamilyNotFound(Exception):
-    """The family does not exist or the person may not see it: both answer 404."""
+class RecordNotFound(LookupError):
+    """A record that does not exist, or that the person may not see: both answer 404, so
+    the answer never says which (web/__init__.py turns it into the 404 page)."""
+
+
+class FamilyNotFound(RecordNotFound):
+    """The family does not exist or the person may not see it."""
 
 
 class NotYoursToKeep(Exception):
-    """The person may read the family's record but not change it."""
+    """The person may read the family's record but not change it: 403."""
 
 
 class NoOpenEpisode(Exception):

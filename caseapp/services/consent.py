@@ -30,7 +30,7 @@ from caseapp.models import Consent, FamilyMember, User
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, load_casework
+from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.timeline import add_timeline_event
 
@@ -38,7 +38,7 @@ from caseapp.services.timeline import add_timeline_event
 CONSENT_HISTORY_LIMIT = 50
 
 
-class ConsentNotFound(Exception):
+class ConsentNotFound(RecordNotFound):
     """No such consent on the family's open episode."""
 
 

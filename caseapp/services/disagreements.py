@@ -27,14 +27,14 @@ from caseapp.extensions import db
 from caseapp.models import Disagreement, DisagreementEscalation, User
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, load_casework
+from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.timeline import add_timeline_event
 
 _DISAGREEMENT = "disagreement"
 
 
-class DisagreementNotFound(Exception):
+class DisagreementNotFound(RecordNotFound):
     """No such disagreement on this family (or the family is not the person's to see)."""
 
 

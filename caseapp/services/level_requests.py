@@ -46,7 +46,7 @@ from caseapp.models import (
 from caseapp.models.types import utcnow
 from caseapp.services.access import can_see_family, visible_families
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, load_casework
+from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
 from caseapp.services.meetings import OutcomeProgress, outcome_progress
@@ -59,7 +59,7 @@ RECENT_DECISION_DAYS = 30
 RECENT_DECISION_LIMIT = 10
 
 
-class LevelRequestNotFound(LookupError):
+class LevelRequestNotFound(RecordNotFound):
     """No such request, or one whose family the person may not see: both answer 404."""
 
 

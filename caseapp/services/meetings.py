@@ -46,7 +46,7 @@ from caseapp.models import (
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, load_casework
+from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.plans import ActionDetails, stage_action
 from caseapp.services.timeline import add_timeline_event
@@ -57,7 +57,7 @@ STAFF_MATCHES_SHOWN = 10
 _MEETING = "taf_meeting"
 
 
-class MeetingNotFound(Exception):
+class MeetingNotFound(RecordNotFound):
     """No such meeting in this family's record: answered as 404."""
 
 

@@ -43,7 +43,13 @@ from caseapp.models import (
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, NotYoursToKeep, load_casework
+from caseapp.services.casework import (
+    Casework,
+    FamilyNotFound,
+    NotYoursToKeep,
+    RecordNotFound,
+    load_casework,
+)
 from caseapp.services.context import Actor
 from caseapp.services.timeline import add_timeline_event
 
@@ -60,7 +66,7 @@ class ActionDetails:
     owner_user_id: int | None = None
 
 
-class PlanRecordNotFound(Exception):
+class PlanRecordNotFound(RecordNotFound):
     """No such outcome or action in this family's open plan: answers 404."""
 
 

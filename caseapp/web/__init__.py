@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
 from caseapp.extensions import db, login_manager
 from caseapp.models import User
+from caseapp.services.casework import NotYoursToKeep, RecordNotFound
 from caseapp.web import (
     admin,
     assessments,
@@ -187,6 +188,15 @@ def register_web(app: Flask) -> None:
     def error_page(status: int) -> tuple[str, int]:
         title, advice = ERROR_PAGES[status]
         return render_page("errors/error.html", status=status, title=title, advice=advice), status
+
+    # Services say why a record cannot be shown or changed; the answers are the error pages.
+    @app.errorhandler(RecordNotFound)
+    def record_not_found(error: RecordNotFound) -> tuple[str, int]:
+        return error_page(404)
+
+    @app.errorhandler(NotYoursToKeep)
+    def not_yours_to_keep(error: NotYoursToKeep) -> tuple[str, int]:
+        return error_page(403)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:

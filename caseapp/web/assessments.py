@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden, NotFound
 
 from caseapp.domain.assessment import draft_key, section_by_key
 from caseapp.frameworks import Framework
@@ -23,7 +22,6 @@ from caseapp.services.assessments import (
     AssessmentIncomplete,
     AssessmentInvalid,
     AssessmentLocked,
-    AssessmentNotFound,
     AssessmentsPage,
     AssessmentView,
     SectionConflict,
@@ -34,7 +32,7 @@ from caseapp.services.assessments import (
     start_assessment,
     view_assessments,
 )
-from caseapp.services.casework import FamilyNotFound, NoOpenEpisode, NotYoursToKeep
+from caseapp.services.casework import NoOpenEpisode
 from caseapp.services.family_frame import family_frame
 from caseapp.web.access import current_actor
 from caseapp.web.assessment_forms import (
@@ -54,17 +52,6 @@ from caseapp.web.triage import when
 bp = Blueprint("assessments", __name__, url_prefix="/families/<int:family_id>/assessments")
 
 SectionKey = tuple[int, str]
-
-
-@bp.errorhandler(FamilyNotFound)
-@bp.errorhandler(AssessmentNotFound)
-def _not_found(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(NotFound())
-
-
-@bp.errorhandler(NotYoursToKeep)
-def _not_yours(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(Forbidden())
 
 
 @bp.errorhandler(NoOpenEpisode)

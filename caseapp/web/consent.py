@@ -7,16 +7,14 @@ they replace the section's content in place and the latest-events panel refreshe
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden, NotFound
 
 from caseapp.models.types import uk_today
-from caseapp.services.casework import FamilyNotFound, NoOpenEpisode, NotYoursToKeep
+from caseapp.services.casework import NoOpenEpisode
 from caseapp.services.consent import (
     ConsentConflict,
     ConsentInvalid,
-    ConsentNotFound,
     ConsentPage,
     consent_page_for_keeping,
     record_consent,
@@ -33,19 +31,6 @@ from caseapp.web.triage import when
 bp = Blueprint("consent", __name__, url_prefix="/families/<int:family_id>/consent")
 
 WITHDRAW_PREFIX = "withdraw"
-
-
-# A record the person may not see does not exist for them; one they may read but not
-# keep is refused.
-@bp.errorhandler(FamilyNotFound)
-@bp.errorhandler(ConsentNotFound)
-def _not_found(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(NotFound())
-
-
-@bp.errorhandler(NotYoursToKeep)
-def _not_yours(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(Forbidden())
 
 
 @bp.errorhandler(NoOpenEpisode)

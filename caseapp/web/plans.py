@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden, NotFound
 
 from caseapp.frameworks.supporting_families import HeadlineOutcomes
 from caseapp.models import PlanAction, PlanOutcome
 from caseapp.services.casework import (
     Casework,
-    FamilyNotFound,
     NoOpenEpisode,
-    NotYoursToKeep,
     load_casework,
 )
 from caseapp.services.family_frame import family_frame
@@ -56,19 +53,6 @@ from caseapp.web.rendering import announce_timeline_change, render_page, wants_f
 from caseapp.web.triage import when
 
 bp = Blueprint("plans", __name__, url_prefix="/families/<int:family_id>/plan")
-
-
-# The services say why a record cannot be shown or changed; the answers are the app's own
-# error pages: a record the person may not see does not exist for them.
-@bp.errorhandler(FamilyNotFound)
-@bp.errorhandler(PlanRecordNotFound)
-def _not_found(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(NotFound())
-
-
-@bp.errorhandler(NotYoursToKeep)
-def _not_yours(_: Exception) -> ResponseReturnValue:
-    return current_app.handle_http_exception(Forbidden())
 
 
 @bp.errorhandler(NoOpenEpisode)
