@@ -183,7 +183,9 @@ class Sizes:
         scale = families / 100_000
         return cls(
             families=families,
-            teams=max(4, round(60 * scale)),
+            # Teams in proportion, so a team (and its manager's pages) holds about as many
+            # families at every size and a page's cost can be compared across sizes.
+            teams=max(1, round(60 * scale)),
             users=max(40, round(1_500 * scale)),
             coordinators=max(2, round(40 * scale)),
         )

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +115,11 @@ class LeadWorker(Staff):
 
 
 def _case_note(token: str) -> dict[str, Any]:
+    today = date.today()
     return {
         "csrf_token": token,
-        "contact_on-day": "27",
-        "contact_on-month": "11",
-        "contact_on-year": "2026",
+        # A date is three boxes posted under one name: day, month, year.
+        "contact_on": [str(today.day), str(today.month), str(today.year)],
         "contact_type": "phone_call",
         "text": "Spoke with parent about the morning routine; going well this week.",
     }
