@@ -19,10 +19,12 @@ run: install
 	$(FLASK) demo-data --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# One pytest worker per core (pytest-xdist): every worker has its own databases and
+# live server, so they never share state.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -440,7 +440,8 @@ def test_a_stale_outcome_save_shows_what_it_says_now(app: Flask, plan: Plan) -> 
 
 
 def test_adding_an_action_to_an_outcome_without_javascript(app: Flask, plan: Plan) -> None:
-    outcome = add_outcome(plan)
+    maisie = plan.children[0]
+    outcome = add_outcome(plan, maisie)
     client = sign_in(app, plan.lead)
     prefix = f"action-{outcome.id}"
     response = client.post(f"{plan.url}/actions", data=action_data(prefix, outcome.id))
@@ -454,6 +455,8 @@ def test_adding_an_action_to_an_outcome_without_javascript(app: Flask, plan: Pla
     )
     (event,) = events_of(EventKind.ACTION_ADDED)
     assert event.summary.startswith("Walk Maisie to school each morning – Pat Turner (Parent), by ")
+    # About the outcome's child, so the chronology's child filter finds it.
+    assert event.member_id == maisie.id
     assert "Action added: Walk Maisie to school each morning" in client.get(plan.url).get_data(
         as_text=True
     )

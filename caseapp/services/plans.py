@@ -485,6 +485,15 @@ def stage_action(
         kind=EventKind.ACTION_ADDED,
         summary=f"{details.description} – {_owner(action)}, by {_day(details.due_on)}",
         actor_id=actor.user_id,
+        # About the outcome's child, so the chronology's child filter finds it; read in
+        # the same INSERT rather than by a query of its own.
+        member_id=(
+            select(PlanOutcome.member_id)  # type: ignore[arg-type]
+            .where(PlanOutcome.id == details.outcome_id)
+            .scalar_subquery()
+            if details.outcome_id is not None
+            else None
+        ),
         detail={"action_id": action.id, "meeting_id": meeting_id},
     )
     audit_by(actor, "create", "plan_action", object_id=action.id, family_id=episode.family_id)
