@@ -249,6 +249,10 @@ def test_results_are_paginated(app: Flask) -> None:
     client = signed_in(app, lead)
     first = search(client, name="many")
     assert "30 families found" in first and "Page 1 of 2" in first
+    # The htmx answer is the results block alone, pagination and all (found by the load
+    # test: the block could not see the pagination macro imported above it).
+    fragment = search(client, headers={"HX-Request": "true"}, name="many")
+    assert "<html" not in fragment and "govuk-pagination" in fragment
     assert len(found(first)) == 25
     link = re.search(r'href="(/families/search\?[^"]*page=2[^"]*)"', first)
     # The address names the search by a token kept in the session, never by what was typed.
