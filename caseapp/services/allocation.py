@@ -39,6 +39,7 @@ from caseapp.services.access import can_see_family
 from caseapp.services.audit import record_view, viewed_since
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_assignment
+from caseapp.services.paging import PageArithmetic
 from caseapp.services.triage import EpisodeNotFound, visible_episode
 
 CANDIDATE_SORTS: dict[str, str] = {"name": "Name", "caseload": "Smallest caseload"}
@@ -59,7 +60,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class CandidatePage:
+class CandidatePage(PageArithmetic):
     candidates: tuple[Candidate, ...]
     total: int
     page: int
@@ -68,16 +69,8 @@ class CandidatePage:
     sort: str
 
     @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.page_size))
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.candidates)
+    def shown(self) -> int:
+        return len(self.candidates)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ from caseapp.models.types import uk_today
 from caseapp.services.access import visible_families
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
+from caseapp.services.paging import PageArithmetic
 
 MONTHS = 12
 # Wide enough for a month's name, so its year goes underneath.
@@ -688,7 +689,7 @@ class FigureRow:
 
 
 @dataclass(frozen=True)
-class FigurePage:
+class FigurePage(PageArithmetic):
     figure: Figure
     key: str
     bucket_label: str
@@ -698,16 +699,8 @@ class FigurePage:
     page_size: int
 
     @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.page_size))
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.rows)
+    def shown(self) -> int:
+        return len(self.rows)
 
 
 class UnknownFigure(LookupError):
