@@ -14,7 +14,7 @@ from caseapp.domain.episodes import ClosureReason, EpisodeStatus
 from caseapp.domain.roles import Role
 from caseapp.extensions import db
 from caseapp.models import Episode, Family, User
-from caseapp.services.access import can_see_family, visible_families
+from caseapp.services.access import can_see_family, visible_families, visible_family_ids
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_assignment, stage_closure
 from tests.factories import DEMO_TEST_PASSWORD, make_episode, make_family, make_team, make_user
@@ -131,6 +131,10 @@ def visible_keys(world: World, user: User) -> set[str]:
 def test_who_sees_which_family(world: World, who: str) -> None:
     user = world.users[who]
     assert visible_keys(world, user) == VISIBLE[who]
+    # The id-set form that lists start from agrees with the per-row test.
+    ids = visible_family_ids(user)
+    started_from = set(db.session.scalars(ids)) if ids is not None else set()
+    assert {k for k, i in world.families.items() if i in started_from} == VISIBLE[who]
     for key, family_id in world.families.items():
         assert can_see_family(user, family_id) is (key in VISIBLE[who]), key
 

@@ -12,6 +12,7 @@ from caseapp.domain.episodes import EpisodeStatus
 from caseapp.extensions import db
 from caseapp.models import Episode, TafMeeting
 from caseapp.models.types import uk_today, utcnow
+from caseapp.services.access import visible_family_ids
 from tests.factories import make_user
 from tests.test_meetings import arrange, make_case, meetings_url, record_data, sign_in
 
@@ -42,6 +43,7 @@ def test_a_lead_worker_named_at_a_meeting_reads_but_does_not_keep_the_record(
 
     # Named (even with apologies sent), Gemma is a member of the family's TAF: she reads.
     assert outsider.get(family_page).status_code == 200
+    assert case.family_id in set(db.session.scalars(visible_family_ids(gemma)))
     page = outsider.get(meetings_url(case)).get_data(as_text=True)
     assert "Distance travelled" in page
     assert "Record this meeting" not in page and "Arrange a TAF meeting" not in page

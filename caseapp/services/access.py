@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 from sqlalchemy.orm import aliased
 
 from caseapp.domain.access import Grant, grants_for
@@ -51,6 +51,55 @@ def visible_families(user: User) -> ColumnElement[bool]:
     """A condition on `Family` true for exactly the families `user` may see."""
     conditions = [_grant_condition(grant, user) for grant in sorted(grants_for(user.roles))]
     return or_(*conditions) if conditions else false()
+
+
+def _grant_family_ids(grant: Grant, user: User) -> Select[tuple[int]] | None:
+    match grant:
+        case Grant.LEADS_OPEN_EPISODE:
+            return select(Episode.family_id).where(
+                Episode.lead_worker_id == user.id, Episode.closed_at.is_(None)
+            )
+        case Grant.IN_HUB:
+            return select(Episode.family_id).where(
+                or_(
+                    Episode.status.in_(HUB_QUEUE_STATUSES),
+                    and_(Episode.status.in_(URGENT_STEP_UP_STATUSES), Episode.urgent.is_(True)),
+                )
+            )
+        case Grant.ALLOCATED_OPEN_EPISODE:
+            return (
+                select(Episode.family_id)
+                .join(Assignment, Assignment.episode_id == Episode.id)
+                .where(Assignment.assigned_by_id == user.id, Episode.closed_at.is_(None))
+            )
+        case Grant.TEAM_EPISODE:
+            if user.team_id is None:
+                return None
+            return select(Episode.family_id).where(Episode.team_id == user.team_id)
+        case Grant.TAF_MEMBER:
+            return (
+                select(Episode.family_id)
+                .join(TafMeeting, TafMeeting.episode_id == Episode.id)
+                .join(TafAttendee, TafAttendee.meeting_id == TafMeeting.id)
+                .where(TafAttendee.user_id == user.id, Episode.closed_at.is_(None))
+            )
+
+
+def visible_family_ids(user: User) -> Select[tuple[int]] | None:
+    """The same families as `visible_families`, as a set of ids to start a query from.
+
+    `visible_families` is right for testing a few rows already found (one EXISTS probe
+    each); this form lets the database begin with the person's own small set instead of
+    testing every row of a council-wide table. None when the person may see no family.
+    """
+    selects = [
+        each
+        for grant in sorted(grants_for(user.roles))
+        if (each := _grant_family_ids(grant, user)) is not None
+    ]
+    if not selects:
+        return None
+    return selects[0] if len(selects) == 1 else select(union(*selects).subquery().c[0])
 
 
 def can_see_family(user: User, family_id: int) -> bool:
