@@ -13,6 +13,7 @@ Not collected by pytest (no test_ prefix). Settings, all optional:
   BENCH_REQUESTS=50
   BENCH_POSTGRES=postgresql://postgres@127.0.0.1:5432   server for the bench_<N> databases
   BENCH_FRESH=1             regenerate the databases even if they exist
+  BENCH_PAGES="Hub queue"   only the pages whose names contain one of these (comma-separated)
 """
 
 from __future__ import annotations
@@ -276,7 +277,7 @@ def bench_one(backend: str, families: int, requests: int) -> list[Figures]:
     for who, email in emails.items():
         clients[who] = signed_in(app, email)
     results = []
-    for page in PAGES:
+    for page in chosen_pages():
         with app.test_request_context():
             try:
                 url = url_for(page.endpoint, **page.args(ids))
@@ -299,11 +300,18 @@ def bench_one(backend: str, families: int, requests: int) -> list[Figures]:
     return results
 
 
+def chosen_pages() -> tuple[Page, ...]:
+    wanted = [part.strip() for part in os.environ.get("BENCH_PAGES", "").split(",") if part]
+    if not wanted:
+        return PAGES
+    return tuple(p for p in PAGES if p.name == FLOOR or any(w in p.name for w in wanted))
+
+
 def check(run: Run, small: int, large: int) -> None:
     by_key = {(f.backend, f.families, f.page): f for f in run.figures}
     for backend in sorted({f.backend for f in run.figures}):
         floor = by_key.get((backend, large, FLOOR))
-        for page in PAGES:
+        for page in chosen_pages():
             if page.name == FLOOR:
                 continue
             low, high = (
