@@ -344,3 +344,5 @@ def test_caseload_costs_the_same_queries_however_many_families(
     # Who is signed in, recording the visit, the families with their deadline facts, their
     # children and the person's own requests for support.
     assert len(many) <= 15
+    # The visit's audit commit does not make the page load the signed-in person again.
+    assert sum("FROM users" in statement for statement in many) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -96,3 +96,18 @@ def test_add_working_days(start: date, count: int, end: date) -> None:
     assert add_working_days(start, count) == end
     assert working_days_between(start, end) == count
     assert working_days_between(end, start) == -count
+
+
+def test_working_days_between_counts_as_a_day_by_day_walk_would() -> None:
+    # Counted arithmetically for speed; checked against walking every day, across
+    # weekends, bank holidays and year ends, in both directions.
+    def walked(start: date, end: date) -> int:
+        days = [start + timedelta(days=n) for n in range(1, (end - start).days + 1)]
+        return sum(is_working_day(day) for day in days)
+
+    start = date(2025, 12, 20)
+    for first in (start + timedelta(days=n) for n in range(0, 400, 3)):
+        for length in (0, 1, 2, 5, 6, 7, 13, 40, 370, 800):
+            last = first + timedelta(days=length)
+            assert working_days_between(first, last) == walked(first, last), (first, last)
+            assert working_days_between(last, first) == -walked(first, last)

@@ -46,17 +46,33 @@ def audit_by(actor: Actor, action: str, object_type: str, **fields: Any) -> Audi
     )
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what this request has loaded, so a page rendered after it
+    needs no second trip to the database for the same rows."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
+
+
 def record_view(actor: Actor, object_type: str, object_id: int, family_id: int | None) -> None:
-    """A read changes nothing else, so the view's audit event is its own transaction."""
+    """A read changes nothing else, so the view's audit event is its own transaction.
+
+    Its commit keeps what is loaded: the signed-in person (and their roles), read at the
+    start of this request, would otherwise be selected again for the page's header."""
     audit_by(actor, "view", object_type, object_id=object_id, family_id=family_id)
-    db.session.commit()
+    commit_keeping_loaded()
 
 
 def record_listing(actor: Actor, object_type: str, detail: dict[str, Any]) -> None:
     """A list of families is a view of each of them: record it, in its own transaction,
-    before the list is read (a commit afterwards would expire what was loaded)."""
+    before the list is read (a commit afterwards would expire what was loaded), keeping
+    the signed-in person loaded as record_view() does."""
     audit_by(actor, "view", object_type, detail=detail)
-    db.session.commit()
+    commit_keeping_loaded()
 
 
 def viewed_since(user_id: int, object_type: str, object_id: int, since: datetime) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, select
+from sqlalchemy import BindParameter, Date, Row, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
 from caseapp.config import DeadlineSettings
@@ -45,7 +46,9 @@ _FACT_COLUMNS = (
 )
 
 
-def with_deadline_facts(query: Select[Any], episode_ids: Select[Any], today: date) -> Select[Any]:
+def with_deadline_facts(
+    query: Select[Any], episode_ids: Select[Any], today: date | BindParameter[date]
+) -> Select[Any]:
     """`query`, a select over Episode, with the columns deadline_facts() reads.
 
     Each subquery aggregates only the episodes in `episode_ids` (a select of ids over
@@ -130,7 +133,9 @@ def deadline_facts(episode: Episode, row: Row[Any]) -> EpisodeFacts:
 
 @dataclass(frozen=True)
 class CaseloadChild:
-    member: FamilyMember
+    given_name: str
+    # The framework's code for the child's level of need; None until one is decided.
+    level_code: str | None
     age: str
 
 
@@ -208,20 +213,10 @@ def caseload_for(actor: Actor, settings: DeadlineSettings, now: datetime) -> Cas
     user.caseload_seen_at = now
     record_listing(actor, "caseload", {})
 
-    mine = aliased(Episode, name="mine")
-    my_episode_ids = select(mine.id).where(mine.lead_worker_id == user_id, mine.closed_at.is_(None))
-    query = (
-        select(Episode, Family, Assignment.assigned_at.label("lead_since"))
-        .join(Family, Family.id == Episode.family_id)
-        # The one current assignment: when this episode became this person's.
-        .outerjoin(
-            Assignment,
-            and_(Assignment.episode_id == Episode.id, Assignment.ended_at.is_(None)),
-        )
-        .where(Episode.lead_worker_id == user_id, Episode.closed_at.is_(None))
-    )
-    rows = db.session.execute(with_deadline_facts(query, my_episode_ids, uk_today(now))).all()
-    children = _children_of([row.Family.id for row in rows], uk_today(now))
+    today = uk_today(now)
+    parameters = {"lead_worker_id": user_id, "today": today}
+    rows = db.session.execute(_caseload_query(), parameters).all()
+    children = _children_of([row.Family.id for row in rows], today)
     items = [
         CaseloadItem(
             family=row.Family,
@@ -235,6 +230,29 @@ def caseload_for(actor: Actor, settings: DeadlineSettings, now: datetime) -> Cas
     return Caseload(sorted(items, key=_urgency), previous_visit)
 
 
+@cache
+def _caseload_query() -> Select[Any]:
+    """A lead worker's open episodes with their families, current assignments and deadline
+    facts, for the parameters `lead_worker_id` and `today`. Built once: putting together
+    its subqueries took longer than the database takes to answer it."""
+    lead_worker_id = bindparam("lead_worker_id")
+    mine = aliased(Episode, name="mine")
+    my_episode_ids = select(mine.id).where(
+        mine.lead_worker_id == lead_worker_id, mine.closed_at.is_(None)
+    )
+    query = (
+        select(Episode, Family, Assignment.assigned_at.label("lead_since"))
+        .join(Family, Family.id == Episode.family_id)
+        # The one current assignment: when this episode became this person's.
+        .outerjoin(
+            Assignment,
+            and_(Assignment.episode_id == Episode.id, Assignment.ended_at.is_(None)),
+        )
+        .where(Episode.lead_worker_id == lead_worker_id, Episode.closed_at.is_(None))
+    )
+    return with_deadline_facts(query, my_episode_ids, bindparam("today", type_=Date))
+
+
 def _new_since(lead_since: datetime | None, previous_visit: datetime | None) -> bool:
     # Someone who has never opened their caseload has not seen any of it yet.
     if previous_visit is None:
@@ -246,13 +264,21 @@ def _children_of(family_ids: list[int], today: date) -> dict[int, list[CaseloadC
     children: dict[int, list[CaseloadChild]] = defaultdict(list)
     if not family_ids:
         return children
-    members = db.session.scalars(
-        select(FamilyMember)
+    # Only what the row shows, not whole member records.
+    members = db.session.execute(
+        select(
+            FamilyMember.family_id,
+            FamilyMember.given_name,
+            FamilyMember.current_level_code,
+            FamilyMember.date_of_birth,
+        )
         .where(FamilyMember.family_id.in_(family_ids), FamilyMember.is_child.is_(True))
         # Eldest first, as on the family page.
         .order_by(FamilyMember.date_of_birth, FamilyMember.id)
     )
     for member in members:
         age = describe_age(member.date_of_birth, today) if member.date_of_birth else ""
-        children[member.family_id].append(CaseloadChild(member, age))
+        children[member.family_id].append(
+            CaseloadChild(member.given_name, member.current_level_code, age)
+        )
     return children

@@ -7,8 +7,7 @@ consent, carrying the version the page showed, so two people cannot both record 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,7 +28,7 @@ from caseapp.extensions import db
 from caseapp.models import Consent, FamilyMember, User
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.access import can_see_family
-from caseapp.services.audit import audit_by, record_view
+from caseapp.services.audit import audit_by, commit_keeping_loaded, record_view
 from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.timeline import add_timeline_event
@@ -106,31 +105,12 @@ def current_consent(episode_id: int, *, for_update: bool = False) -> Consent | N
     return db.session.scalar(query.limit(1))
 
 
-@contextmanager
-def keeping_loaded() -> Iterator[None]:
-    """Commits inside do not expire what this request has loaded, so a page rendered after
-    them needs no second trip to the database for the same rows."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        yield
-    finally:
-        session.expire_on_commit = True
-
-
-def commit_keeping_loaded() -> None:
-    """Commit, and show the records just written without loading the family again."""
-    with keeping_loaded():
-        db.session.commit()
-
-
 def open_casework(actor: Actor, family_id: int, object_type: str) -> Casework:
     """The casework for a page of the family's record, its reading audited first (only
     for families the person may see, so the trail holds no failed guesses)."""
     if not can_see_family(actor.user, family_id):
         raise FamilyNotFound(family_id)
-    with keeping_loaded():
-        record_view(actor, object_type, family_id, family_id)
+    record_view(actor, object_type, family_id, family_id)
     return load_casework(actor, family_id)
 
 

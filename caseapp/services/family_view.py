@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import Date, Select, bindparam, literal, select, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from caseapp.config import DeadlineSettings
@@ -177,26 +179,8 @@ def view_family(
     )
     if family is None:  # deleted between the access check and now
         return None
-    # The open episode's deadline facts come in the same statement as the episodes.
-    this_family = aliased(Episode, name="this_family")
-    open_episode_id = select(this_family.id).where(
-        this_family.family_id == family_id, this_family.closed_at.is_(None)
-    )
     rows = (
-        db.session.execute(
-            with_deadline_facts(
-                select(Episode)
-                .where(Episode.family_id == family_id)
-                .options(
-                    joinedload(Episode.team),
-                    joinedload(Episode.lead_worker).lazyload(User.role_rows),
-                    joinedload(Episode.triage_by).lazyload(User.role_rows),
-                )
-                .order_by(Episode.opened_at.desc(), Episode.id.desc()),
-                open_episode_id,
-                uk_today(now),
-            )
-        )
+        db.session.execute(_episodes_query(), {"family_id": family_id, "today": uk_today(now)})
         .unique()
         .all()
     )
@@ -214,6 +198,30 @@ def view_family(
         closed_episodes=[episode for episode in episodes if episode.closed_at is not None],
         assignments=_assignment_views(assignments),
         timeline=timeline_page(family, before=None),
+    )
+
+
+@cache
+def _episodes_query() -> Select[Any]:
+    """The family's episodes, newest first, for the parameters `family_id` and `today`; the
+    open episode's deadline facts come in the same statement. Built once: putting together
+    its subqueries took longer than the database takes to answer it."""
+    family_id = bindparam("family_id")
+    this_family = aliased(Episode, name="this_family")
+    open_episode_id = select(this_family.id).where(
+        this_family.family_id == family_id, this_family.closed_at.is_(None)
+    )
+    return with_deadline_facts(
+        select(Episode)
+        .where(Episode.family_id == family_id)
+        .options(
+            joinedload(Episode.team),
+            joinedload(Episode.lead_worker).lazyload(User.role_rows),
+            joinedload(Episode.triage_by).lazyload(User.role_rows),
+        )
+        .order_by(Episode.opened_at.desc(), Episode.id.desc()),
+        open_episode_id,
+        bindparam("today", type_=Date),
     )
 
 

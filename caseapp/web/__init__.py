@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from caseapp.domain.roles import CASE_ROLES, Role, ordered_roles
@@ -146,7 +147,12 @@ def register_web(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # Checked on every request, so disabling an account ends its sessions at once.
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # The roles come in the same statement: every page asks for them.
+        user = (
+            db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
+            if user_id.isdigit()
+            else None
+        )
         return user if user is not None and user.active else None
 
     # Order matters: an expired session is signed out before access is decided.
