@@ -56,6 +56,8 @@ class Page:
     endpoint: str
     args: Callable[[Ids], dict[str, Any]] = lambda ids: {}
     htmx: bool = False
+    # The element an htmx request names in HX-Target, as the page's own htmx would.
+    target: str | None = None
     # Posted form fields (a search is posted, so names stay out of addresses).
     posted: Callable[[Ids], dict[str, str]] | None = None
     # The full page an htmx partial updates, by name, for the bytes check.
@@ -95,6 +97,7 @@ PAGES: tuple[Page, ...] = (
         "hub.queue",
         lambda ids: {"urgent": "y", "age": "0-4"},
         htmx=True,
+        target="queue-results",
         partial_of="Hub queue, first page",
     ),
     Page("manager review queue", "manager", "reviews.queue"),
@@ -104,6 +107,7 @@ PAGES: tuple[Page, ...] = (
         "lead",
         "families.search",
         htmx=True,
+        target="search-results",
         posted=lambda ids: {"name": ids.surname[:4]},
     ),
     Page(
@@ -224,6 +228,13 @@ def signed_in(app: Flask, email: str | None) -> FlaskClient:
     return client
 
 
+def request_headers(page: Page) -> dict[str, str]:
+    headers = {"HX-Request": "true"} if page.htmx else {}
+    if page.target:
+        headers["HX-Target"] = page.target
+    return headers
+
+
 def measure(
     app: Flask, client: FlaskClient, url: str, page: Page, requests: int, ids: Ids
 ) -> Figures:
@@ -235,7 +246,7 @@ def measure(
     def count(*_: Any) -> None:
         current[0] += 1
 
-    headers = {"HX-Request": "true"} if page.htmx else {}
+    headers = request_headers(page)
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)

@@ -17,7 +17,14 @@ from flask import url_for
 from sqlalchemy import event
 
 from caseapp.extensions import db
-from tests.perf.bench import PAGES, build_app, database_url, people_and_ids, signed_in
+from tests.perf.bench import (
+    PAGES,
+    build_app,
+    database_url,
+    people_and_ids,
+    request_headers,
+    signed_in,
+)
 
 
 def main() -> None:
@@ -28,7 +35,7 @@ def main() -> None:
     client = signed_in(app, emails.get(page.who))
     with app.test_request_context():
         url = url_for(page.endpoint, **page.args(ids))
-    headers = {"HX-Request": "true"} if page.htmx else {}
+    headers = request_headers(page)
 
     def fetch() -> Any:
         if page.posted is None:
@@ -55,8 +62,10 @@ def main() -> None:
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
     sql = sum(s[0] for s in statements)
-    print(f"{name} on {backend} N={families}: HTTP {response.status_code}, "
-          f"{total * 1000:.1f} ms, SQL {sql * 1000:.1f} ms in {len(statements)} statements")
+    print(
+        f"{name} on {backend} N={families}: HTTP {response.status_code}, "
+        f"{total * 1000:.1f} ms, SQL {sql * 1000:.1f} ms in {len(statements)} statements"
+    )
     for elapsed, statement, params in statements:
         print(f"\n--- {elapsed * 1000:.2f} ms\n{statement}\n{params}")
         if "--explain" in sys.argv and statement.lstrip().upper().startswith("SELECT"):
