@@ -316,6 +316,22 @@ def test_a_team_or_locality_not_on_record_is_not_applied(
     assert page.filters == QueueFilters()
 
 
+def test_the_localities_offered_are_those_the_teams_cover(coordinator: User) -> None:
+    make_team("North Early Help Team", "North")
+    make_team("Moorside Early Help Team", "Moorside")
+    make_team("Moorside Outreach", "Moorside")
+    add_to_queue(coordinator, "Covered", locality="Moorside")
+    # A locality no team covers any longer is not offered, nor applied if asked for.
+    add_to_queue(coordinator, "Uncovered", locality="Old Town")
+
+    page = hub_queue(Actor(coordinator), QueueFilters(locality="Old Town"), 1, NOW)
+
+    assert page.options.localities == ("Moorside", "North")
+    assert page.filters.locality is None and page.total == 2
+    moorside = hub_queue(Actor(coordinator), QueueFilters(locality="Moorside"), 1, NOW)
+    assert names(moorside) == ["Covered family"]
+
+
 # --- counts ---------------------------------------------------------------------------------
 
 
@@ -369,6 +385,22 @@ def test_families_the_person_may_not_see_are_neither_listed_nor_counted(
     assert names(page) == ["Northern family"]
     assert (page.counts.awaiting_decision, page.counts.overdue, page.counts.urgent) == (1, 1, 1)
     assert hub_queue(Actor(manager), QueueFilters(search="southern"), 1, NOW).total == 0
+
+
+def test_a_coordinator_who_also_manages_a_team_sees_the_whole_queue(
+    coordinator: User,
+) -> None:
+    north = make_team("North Early Help Team", "North")
+    south = make_team("South Early Help Team", "South")
+    add_to_queue(coordinator, "Northern", team=north)
+    add_to_queue(coordinator, "Southern", team=south, urgent=True)
+    # Grants add up: the Hub coordinator's takes in every family in the queue.
+    both = make_user("manager", "hub_coordinator", team=north)
+
+    page = hub_queue(Actor(both), QueueFilters(), 1, NOW)
+
+    assert names(page) == ["Southern family", "Northern family"]
+    assert (page.total, page.counts.awaiting_decision, page.counts.urgent) == (2, 2, 1)
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -601,6 +633,26 @@ def test_htmx_paging_swaps_results_and_pushes_the_page_address(
     assert response.headers["HX-Push-Url"] == "/hub?page=2"
 
 
+def test_an_htmx_request_aimed_at_no_element_gets_only_the_results(
+    client: FlaskClient, signed_in_as
+) -> None:
+    user = signed_in_as("hub_coordinator")
+    add_to_queue(user, "Patel", urgent=True)
+    response = client.get("/hub?urgent=y", headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and "<form" not in fragment
+    assert family_names_in(fragment) == ["Patel family"]
+    assert response.headers["HX-Push-Url"] == "/hub?urgent=y"
+
+
+def test_a_history_restore_gets_the_whole_page(client: FlaskClient, signed_in_as) -> None:
+    signed_in_as("hub_coordinator")
+    response = client.get(
+        "/hub", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in response.get_data(as_text=True)
+
+
 def test_an_htmx_request_for_another_target_gets_the_whole_page(
     client: FlaskClient, signed_in_as
 ) -> None:
@@ -646,3 +698,22 @@ def test_statements_per_request_do_not_grow_with_the_rows(
             len(family_names_in(client.get("/hub", headers=headers).get_data(as_text=True))) == 25
         )
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_filters_and_paging_add_no_statements(
+    client: FlaskClient, signed_in_as, page_size_3: None
+) -> None:
+    """The filtered total comes with the headline counts; filters are tested in the same
+    statements, whatever the page."""
+    user = signed_in_as("hub_coordinator")
+    fill_queue(user, 30)
+    db.session.expire_all()
+    with counting_statements() as plain:
+        client.get("/hub", headers=HTMX)
+    db.session.expire_all()
+    with counting_statements() as filtered:
+        page_2 = client.get(
+            "/hub?urgent=y&age=5-10&level=earliest_help&locality=North&page=2", headers=HTMX
+        )
+    assert len(filtered) == len(plain), "\n".join(filtered)
+    assert len(family_names_in(page_2.get_data(as_text=True))) == 3

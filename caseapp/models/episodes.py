@@ -30,8 +30,23 @@ class Episode(db.Model):
         ),
         Index("ix_episodes_lead_worker_status", "lead_worker_id", "status"),
         Index("ix_episodes_status_opened", "status", "opened_at"),
-        # The Hub queue: open Hub work, urgent first, then by deadline.
-        Index("ix_episodes_hub_queue", "status", "urgent", "hub_due_at", "id"),
+        # The Hub queue: open Hub work, urgent first, then by deadline; with the family and
+        # team its filters test, so it is counted, filtered and paged without reading rows.
+        Index(
+            "ix_episodes_hub_queue", "status", "urgent", "hub_due_at", "id", "family_id", "team_id"
+        ),
+        # A team's episodes, open first, with what the manager's view reads of each: its
+        # figures and the review queue read only the index, never the scattered rows.
+        Index(
+            "ix_episodes_team_closed",
+            "team_id",
+            "closed_at",
+            "status",
+            "allocated_at",
+            "opened_at",
+            "family_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

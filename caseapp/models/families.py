@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from caseapp.models.episodes import Episode
 
 
+def family_reference(family_id: int) -> str:
+    """The reference staff quote for a family: F and its number, e.g. F000123."""
+    return f"F{family_id:06d}"
+
+
 class Family(db.Model):
     """A household: the unit early help works with."""
 
@@ -43,7 +48,7 @@ class Family(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"F{self.id:06d}"
+        return family_reference(self.id)
 
 
 class FamilyMember(db.Model):
@@ -63,6 +68,15 @@ class FamilyMember(db.Model):
             "ix_family_members_family_name_key",
             "family_name_key",
             postgresql_ops={"family_name_key": "varchar_pattern_ops"},
+        ),
+        # A family's children with what lists filter them by (age, level of need), so the
+        # Hub queue tests each of its families from this index, not the members' rows.
+        Index(
+            "ix_family_members_children",
+            "family_id",
+            "is_child",
+            "date_of_birth",
+            "current_level_code",
         ),
     )
 

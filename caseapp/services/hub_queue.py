@@ -1,8 +1,13 @@
 """The Early Help Hub's queue: requests awaiting a decision and episodes awaiting a lead worker.
 
-A fixed handful of statements answers any page, however many rows it shows: the page of
-episodes (joined to the family, the request and the coordinator triaging it), the children
-of those families, the filtered total, the headline counts and the filter options.
+Four statements answer any page, however many rows it shows: the filter options, the
+headline counts with the filtered total, the page of episodes (joined to the family, the
+request and the coordinator triaging it) and the children of those families.
+
+The queue is a small part of a council's episodes, but it grows with the council: every
+statement on it starts from ix_episodes_hub_queue and tests the filters on the queue's own
+episodes, the counts read only that index, and the page is chosen from the index before
+anything is joined to it, so no statement reads a council-wide table.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Row, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.episodes import EpisodeStatus
 from caseapp.domain.hub import (
     AWAITING_DECISION,
@@ -48,13 +54,20 @@ from caseapp.models import (
     Team,
     User,
 )
-from caseapp.services.access import visible_families
+from caseapp.models.families import family_reference
+from caseapp.services.access import visible_family_ids
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
 
-# The queue's episodes under their own name: visible_families() tests other episodes of the
-# family in a subquery on `Episode`, which SQLAlchemy would otherwise correlate with these.
+# The queue's episodes under their own name: visible_family_ids() reads other episodes in a
+# subquery on `Episode`, which SQLAlchemy would otherwise correlate with these.
 Queued = aliased(Episode, name="queued")
+# Whoever is triaging a request, named in its status.
+TriageBy = aliased(User, name="triage_by")
+# The queue's order: urgent first, then by deadline, a missing deadline last on both
+# databases (SQLite would otherwise put NULL first), the older episode first on a tie.
+# ix_episodes_hub_queue holds these after the status, so the page is chosen from the index.
+QUEUE_ORDER = (Queued.urgent.desc(), Queued.hub_due_at.asc().nulls_last(), Queued.id)
 
 # What a coordinator types when a referrer quotes the family's reference: F000123 or 123.
 _REFERENCE = re.compile(r"^\s*[Ff]?\s*0*(\d{1,9})\s*$")
@@ -166,7 +179,6 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
     `page` past the end shows the last page, so a link kept from a longer queue still works.
     The listing is audited with which filters were used, never what was typed.
     """
-    user = actor.user
     used = sorted(name for name, value in vars(filters).items() if value not in (None, "", False))
     record_listing(actor, "hub_queue", {"filters": used, "page": page})
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
@@ -177,71 +189,21 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
         team_id=filters.team_id if filters.team_id in {t.id for t in options.teams} else None,
         locality=filters.locality if filters.locality in options.localities else None,
     )
-    in_queue = [
-        or_(
-            Queued.status.in_(HUB_QUEUE_STATUSES),
-            and_(Queued.status.in_(URGENT_STEP_UP_STATUSES), Queued.urgent.is_(True)),
-        ),
-        visible_families(user),
-    ]
-    conditions = [*in_queue, *_filter_conditions(filters, now, today)]
-
-    total = (
-        db.session.scalar(
-            select(func.count(Queued.id))
-            .select_from(Queued)
-            .join(Family, Family.id == Queued.family_id)
-            .where(*conditions)
-        )
-        or 0
-    )
+    in_queue = _in_queue(actor.user)
+    filtering = _filter_conditions(filters, now, today)
+    counts, total = _counts(in_queue, filtering, now)
     page_count = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), page_count)
-
-    triage_by = aliased(User)
-    rows = db.session.execute(
-        select(
-            Queued.id,
-            Queued.status,
-            Queued.urgent,
-            Queued.hub_due_at,
-            Queued.opened_at,
-            Family,
-            SupportRequest.id.label("request_id"),
-            SupportRequest.received_at,
-            SupportRequest.received_via,
-            SupportRequest.referrer_agency,
-            triage_by.name.label("triage_by_name"),
-            LevelChangeRequest.id.label("step_up_request_id"),
-        )
-        .join(Family, Family.id == Queued.family_id)
-        .outerjoin(SupportRequest, SupportRequest.episode_id == Queued.id)
-        .outerjoin(triage_by, triage_by.id == Queued.triage_by_id)
-        # An episode has at most one open request (services/level_requests.py).
-        .outerjoin(
-            LevelChangeRequest,
-            and_(
-                LevelChangeRequest.episode_id == Queued.id,
-                LevelChangeRequest.kind == RequestKind.STEP_UP,
-                LevelChangeRequest.status.in_([RequestStatus.PENDING, RequestStatus.RETURNED]),
-            ),
-        )
-        .where(*conditions)
-        # The order of ix_episodes_hub_queue after status. A missing deadline goes last on
-        # both databases (SQLite would otherwise put NULL first).
-        .order_by(Queued.urgent.desc(), Queued.hub_due_at.asc().nulls_last(), Queued.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    rows = _page_rows([*in_queue, *filtering], page, page_size)
 
     children = _children_of(rows, today)
     items = tuple(
         QueueItem(
             episode_id=row.id,
-            family_id=row.Family.id,
-            family_name=row.Family.name,
-            family_reference=row.Family.reference,
-            locality=row.Family.locality,
+            family_id=row.family_id,
+            family_name=row.family_name,
+            family_reference=family_reference(row.family_id),
+            locality=row.locality,
             status=row.status,
             stage=QueueStage.of(row.status) if row.status in HUB_QUEUE_STATUSES else None,
             urgent=row.urgent,
@@ -251,7 +213,7 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
             received_via=row.received_via,
             referrer_agency=row.referrer_agency or "",
             triage_by_name=row.triage_by_name,
-            children=children.get((row.Family.id, row.request_id), ()),
+            children=children.get((row.family_id, row.request_id), ()),
             step_up_request_id=row.step_up_request_id,
         )
         for row in rows
@@ -262,15 +224,86 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
         page=page,
         page_count=page_count,
         page_size=page_size,
-        counts=_counts(in_queue, now),
+        counts=counts,
         options=options,
         filters=filters,
     )
 
 
+def _page_rows(
+    conditions: list[ColumnElement[bool]], page: int, page_size: int
+) -> Sequence[Row[Any]]:
+    """Page `page` of the episodes meeting `conditions`: chosen from the queue's index,
+    then only they are joined to their family, request and the rest."""
+    chosen = (
+        select(Queued.id)
+        .where(*conditions)
+        .order_by(*QUEUE_ORDER)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+        .subquery("chosen")
+    )
+    return db.session.execute(
+        select(
+            Queued.id,
+            Queued.status,
+            Queued.urgent,
+            Queued.hub_due_at,
+            Queued.opened_at,
+            Family.id.label("family_id"),
+            Family.name.label("family_name"),
+            Family.locality,
+            SupportRequest.id.label("request_id"),
+            SupportRequest.received_at,
+            SupportRequest.received_via,
+            SupportRequest.referrer_agency,
+            TriageBy.name.label("triage_by_name"),
+            LevelChangeRequest.id.label("step_up_request_id"),
+        )
+        .select_from(chosen)
+        .join(Queued, Queued.id == chosen.c.id)
+        .join(Family, Family.id == Queued.family_id)
+        .outerjoin(SupportRequest, SupportRequest.episode_id == Queued.id)
+        .outerjoin(TriageBy, TriageBy.id == Queued.triage_by_id)
+        # An episode has at most one open request (services/level_requests.py).
+        .outerjoin(
+            LevelChangeRequest,
+            and_(
+                LevelChangeRequest.episode_id == Queued.id,
+                LevelChangeRequest.kind == RequestKind.STEP_UP,
+                LevelChangeRequest.status.in_([RequestStatus.PENDING, RequestStatus.RETURNED]),
+            ),
+        )
+        .order_by(*QUEUE_ORDER)
+    ).all()
+
+
+def _in_queue(user: User) -> list[ColumnElement[bool]]:
+    """The queue's episodes that `user` may see, as conditions on the episode alone.
+
+    Written as one IN list on the index's first column and a test of its second, so the
+    database reads the queue from ix_episodes_hub_queue alone; the same rows as "waiting
+    for the Hub, or an urgent step up", which an OR of two IN lists would read from two
+    indexes and the table.
+    """
+    queued = [
+        Queued.status.in_(HUB_QUEUE_STATUSES | URGENT_STEP_UP_STATUSES),
+        or_(Queued.status.in_(HUB_QUEUE_STATUSES), Queued.urgent.is_(True)),
+    ]
+    if Grant.IN_HUB in grants_for(user.roles):
+        # This grant shows exactly the families with an episode in this queue (its SQL
+        # in services/access.py), so testing each row for it would repeat the test above.
+        return queued
+    visible = visible_family_ids(user)
+    return [*queued, Queued.family_id.in_(visible) if visible is not None else false()]
+
+
 def _filter_conditions(
     filters: QueueFilters, now: datetime, today: date
 ) -> list[ColumnElement[bool]]:
+    """The filters as conditions on the queue's episodes, those on the episode itself
+    first; the others look up the episode's own family, so the queue is never joined to
+    a council-wide table to be filtered."""
     conditions: list[ColumnElement[bool]] = []
     if filters.stage is not None:
         conditions.append(Queued.status.in_(filters.stage.statuses))
@@ -281,7 +314,9 @@ def _filter_conditions(
     if filters.team_id is not None:
         conditions.append(Queued.team_id == filters.team_id)
     if filters.locality:
-        conditions.append(Family.locality == filters.locality)
+        conditions.append(
+            exists().where(Family.id == Queued.family_id, Family.locality == filters.locality)
+        )
     if filters.level_code:
         conditions.append(_has_child(FamilyMember.current_level_code == filters.level_code))
     if filters.age_band is not None:
@@ -294,21 +329,21 @@ def _filter_conditions(
 
 def _has_child(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(
-        FamilyMember.family_id == Family.id, FamilyMember.is_child.is_(True), condition
+        FamilyMember.family_id == Queued.family_id, FamilyMember.is_child.is_(True), condition
     )
 
 
 def _search_condition(search: str) -> ColumnElement[bool]:
     reference = _REFERENCE.match(search)
     if reference:
-        return Family.id == int(reference.group(1))
+        return Queued.family_id == int(reference.group(1))
     key = name_key(search)
     if not key:
         # Nothing searchable was typed (only punctuation): match nothing, not everything.
         return false()
     # Prefix matches on the normalised keys, so the indexes on them can be used.
     return exists().where(
-        FamilyMember.family_id == Family.id,
+        FamilyMember.family_id == Queued.family_id,
         FamilyMember.name_key.startswith(key) | FamilyMember.family_name_key.startswith(key),
     )
 
@@ -317,12 +352,20 @@ def _children_of(
     rows: Sequence[Row[Any]], today: date
 ) -> dict[tuple[int, int | None], tuple[QueueChild, ...]]:
     """The children to show on each row, keyed by (family id, request id), in one query."""
-    family_ids = [row.Family.id for row in rows]
+    family_ids = [row.family_id for row in rows]
     request_ids = [row.request_id for row in rows if row.request_id is not None]
     if not family_ids:
         return {}
     members = db.session.execute(
-        select(FamilyMember, SupportRequestChild.request_id)
+        select(
+            FamilyMember.id,
+            FamilyMember.family_id,
+            FamilyMember.given_name,
+            FamilyMember.family_name,
+            FamilyMember.date_of_birth,
+            FamilyMember.current_level_code,
+            SupportRequestChild.request_id,
+        )
         .outerjoin(
             SupportRequestChild,
             and_(
@@ -335,7 +378,7 @@ def _children_of(
         .order_by(FamilyMember.date_of_birth, FamilyMember.id)
     ).all()
     concerned: dict[tuple[int, int | None], list[QueueChild]] = defaultdict(list)
-    for member, request_id in members:
+    for member in members:
         child = QueueChild(
             member_id=member.id,
             given_name=member.given_name,
@@ -346,12 +389,19 @@ def _children_of(
         )
         # Every child under (family, None) serves rows whose episode has no request.
         concerned[(member.family_id, None)].append(child)
-        if request_id is not None:
-            concerned[(member.family_id, request_id)].append(child)
+        if member.request_id is not None:
+            concerned[(member.family_id, member.request_id)].append(child)
     return {key: tuple(children) for key, children in concerned.items()}
 
 
-def _counts(in_queue: list[ColumnElement[bool]], now: datetime) -> QueueCounts:
+def _counts(
+    in_queue: list[ColumnElement[bool]], filtering: list[ColumnElement[bool]], now: datetime
+) -> tuple[QueueCounts, int]:
+    """The headline figures of the whole queue, and how many of its episodes the filters
+    leave, in one pass over the queue's index: every column the figures test is in it,
+    and the filters come cheapest first (_filter_conditions), so a family is looked up
+    only for an episode the tests of the episode itself have left."""
+
     def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
         # COUNT skips the NULL that CASE gives for other rows.
         return func.count(case((condition, 1)))
@@ -362,22 +412,23 @@ def _counts(in_queue: list[ColumnElement[bool]], now: datetime) -> QueueCounts:
             count_where(Queued.status == EpisodeStatus.AWAITING_ALLOCATION),
             count_where(Queued.hub_due_at < now),
             count_where(Queued.urgent.is_(True)),
+            count_where(and_(*filtering)) if filtering else func.count(),
         )
         .select_from(Queued)
-        .join(Family, Family.id == Queued.family_id)
         .where(*in_queue)
     ).one()
-    return QueueCounts(
+    counts = QueueCounts(
         awaiting_decision=row[0], awaiting_allocation=row[1], overdue=row[2], urgent=row[3]
     )
+    return counts, row[4]
 
 
 def _options() -> QueueOptions:
-    teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    localities = db.session.scalars(
-        select(Family.locality).where(Family.locality != "").distinct().order_by(Family.locality)
-    ).all()
+    """The teams, and the localities they cover: the places a request can be routed to,
+    and the only ones the request form records a family in (services/requests.py). Read
+    from the teams, a short list, rather than from every family on record."""
+    teams = db.session.execute(select(Team.id, Team.name, Team.locality).order_by(Team.name)).all()
     return QueueOptions(
         teams=tuple(TeamOption(id=team.id, name=team.name) for team in teams),
-        localities=tuple(localities),
+        localities=tuple(sorted({team.locality for team in teams if team.locality})),
     )

@@ -41,7 +41,9 @@ def queue() -> ResponseReturnValue:
         return redirect(page_url(page, 1, name_token))
     form.set_options(page.options)
     form.show(page.filters)
-    fragment = "results" if request.htmx.target == RESULTS_ID else None
+    # This page's own requests (its filters and page links) all swap the results: an htmx
+    # request gets them unless it names another element to swap.
+    fragment = "results" if request.htmx.target in (None, RESULTS_ID) else None
     response = make_response(
         render_page(
             "hub/queue.html",
