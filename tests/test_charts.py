@@ -12,6 +12,7 @@ from caseapp.domain.charts import (
     PLOT_LEFT,
     PLOT_TOP,
     bar_chart,
+    figure_text,
     month_keys,
     month_label,
     month_start,
@@ -164,3 +165,13 @@ def test_month_keys_read_back(key: str, start: date, label: str) -> None:
 def test_anything_else_is_not_a_month(key: str) -> None:
     with pytest.raises(ValueError):
         month_start(key)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (1234, "1,234"), (2.5, "2.5"), (3.0, "3"), (12.04, "12"), (1234.56, "1,234.6")],
+)
+def test_figures_are_written_with_separators_and_at_most_one_decimal(
+    value: float, text: str
+) -> None:
+    assert figure_text(value) == text

@@ -529,6 +529,27 @@ def test_a_manager_without_a_team_sees_nothing(app: Flask) -> None:
     assert all(chart.total == 0 for chart in dashboard.monthly)
 
 
+def test_the_figures_follow_the_moment_and_the_managers_team_on_every_visit(app: Flask) -> None:
+    # The statements are built once for a person and kept: each visit must still count
+    # at its own moment, and for the team and roles the person has then.
+    world = build_world(app, families=24)
+    first = _dashboard(app, world)
+    assert first.levels.total > 0 and all(chart.total > 0 for chart in first.monthly)
+
+    world.now += timedelta(days=3 * 365)
+    later = _dashboard(app, world)
+    assert later.levels == first.levels
+    assert all(chart.total == 0 for chart in later.monthly)
+    assert later.drift.rows[-1].value == len(
+        {row["family_id"] for row in world.episodes if row["closed"] is None} & world.visible
+    )
+
+    world.manager.team = make_team("East Early Help Team")
+    db.session.commit()
+    moved = _dashboard(app, world)
+    assert moved.levels.total == 0 and moved.drift.total == 0
+
+
 def _page_statements(client: FlaskClient, url: str) -> int:
     with counting_statements() as statements:
         response = client.get(url)

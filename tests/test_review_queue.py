@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -98,6 +99,25 @@ def test_queue_lists_urgent_first_then_oldest_and_only_the_managers_families(app
     assert "Stranger" not in body
     assert "Urgent: significant harm suspected" in body
     assert "Review requests" in body  # in the manager's navigation
+
+
+def test_queue_pages_keep_the_order_and_a_page_past_the_end_shows_the_last(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "CASEAPP_PAGE_SIZE", 2)
+    worlds = [make_world(family_name=f"Queued{number}") for number in range(5)]
+    for number, world in enumerate(worlds[:4]):
+        pending_request(world, hours_ago=10 - number)
+    pending_request(worlds[4], urgent=True, kind=RequestKind.STEP_UP, hours_ago=1)
+
+    manager = sign_in(app, worlds[0].manager)
+    bodies = [manager.get(f"/reviews?page={page}").get_data(as_text=True) for page in (1, 2, 3, 9)]
+    order = ["Queued4", "Queued0", "Queued1", "Queued2", "Queued3"]
+    for page, names in enumerate([order[:2], order[2:4], order[4:], order[4:]]):
+        shown = [name for name in order if f"{name} family" in bodies[page]]
+        assert shown == names, page
+        assert bodies[page].index(names[0]) <= bodies[page].index(names[-1])
+    assert "5 requests waiting, 1 urgent" in bodies[1]
 
 
 def test_queue_and_decision_page_statements_do_not_grow(app: Flask) -> None:

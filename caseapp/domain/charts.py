@@ -148,6 +148,14 @@ def bar_chart(
     )
 
 
+def figure_text(value: float) -> str:
+    """A figure as the charts write it: thousands separated, and a measure (a float, such
+    as a median) to one decimal place without a trailing ".0"; 1,234 and 2.5 and 3."""
+    if isinstance(value, float):
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{value:,}"
+
+
 def month_keys(today: date, count: int = 12) -> tuple[str, ...]:
     """The `count` calendar months up to and including today's, oldest first, as
     'YYYY-MM' (the form the database groups by)."""

@@ -82,9 +82,10 @@ def uk_midnight(day: date) -> datetime:
 
 def weeks_cutoff(weeks: int, settings: DeadlineSettings, now: datetime) -> datetime:
     """Started before this, a `weeks` deadline (deadlines.weeks_deadline) has passed."""
-    day = uk_today(now)
     # weeks_deadline depends only on the start's day in England; step back a day at a
-    # time until that day's deadline has passed.
+    # time until that day's deadline has passed. A later start's deadline falls after
+    # today, so the search starts `weeks` back rather than walking those days too.
+    day = uk_today(now) - timedelta(weeks=weeks)
     while not now > weeks_deadline(uk_midnight(day), weeks, settings):
         day -= timedelta(days=1)
     return uk_midnight(day + timedelta(days=1))
@@ -98,7 +99,9 @@ def working_days_cutoff(count: int, settings: DeadlineSettings, now: datetime) -
     hours or on a day off, so it moves at the close of each working day: find the latest
     working day whose deadline has passed and cut at its close.
     """
-    day = uk_today(now)
+    # `count` working days are at least `count` days, so a later day's deadline is after
+    # today: start there.
+    day = uk_today(now) - timedelta(days=count)
     while not (
         is_working_day(day)
         and now > end_of_working_day(add_working_days(day, count), settings.working_day_ends)

@@ -210,7 +210,11 @@ class TafMeeting(db.Model):
     """A Team Around the Family meeting: scheduled, then held (or cancelled)."""
 
     __tablename__ = "taf_meetings"
-    __table_args__ = (Index("ix_taf_meetings_episode_status_at", "episode_id", "status", "at"),)
+    __table_args__ = (
+        # With the date each meeting agreed for the next, so the manager's view finds an
+        # episode's latest meeting held and its review date from this index alone.
+        Index("ix_taf_meetings_episode_status_at", "episode_id", "status", "at", "next_meeting_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)

@@ -6,25 +6,29 @@ disagreement counted, each naming its family and the bucket it falls in (a level
 month, a kind of drift). A chart groups the rows by bucket; the list behind a bar filters
 them to its bucket. Both come from the same builder, so a figure and its list cannot
 disagree. Everything is aggregated in the database, in a fixed number of statements, and
-stays within the families the manager may see (services/access.visible_families).
+stays within the families the manager may see (services/access): the team's episodes,
+which the manager's grant makes visible, or the person's visible families.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import cached_property
 from math import ceil
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Float,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -42,6 +46,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from caseapp.config import DeadlineSettings
+from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.casework import ActionStatus, AssessmentStatus, MeetingStatus
 from caseapp.domain.charts import (
     LABEL_LINE_CHARACTERS,
@@ -76,7 +81,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import uk_today
-from caseapp.services.access import visible_families
+from caseapp.services.access import visible_family_ids
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
 from caseapp.services.paging import PageArithmetic
@@ -131,7 +136,7 @@ def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw:
 
 @dataclass(frozen=True)
 class Scope:
-    """Who is looking, and when: everything a row builder needs."""
+    """Who is looking, and when: the builders' person, and the moments they compare with."""
 
     user: User
     framework: Framework
@@ -152,12 +157,38 @@ class Scope:
         first = month_start(self.months[0])
         return datetime(first.year, first.month, 1, tzinfo=self.now.tzinfo)
 
-    @property
-    def cutoffs(self) -> DriftCutoffs:
-        return drift_cutoffs(self.settings, self.now)
+    @cached_property
+    def parameters(self) -> dict[str, Any]:
+        """A value for each moment the builders name (see `_moment`)."""
+        cutoffs = drift_cutoffs(self.settings, self.now)
+        return {
+            "window_start": self.window_start,
+            "now": self.now,
+            "oversight_since": oversight_since(self.settings, self.now),
+            **{f"cutoff_{each.name}": getattr(cutoffs, each.name) for each in fields(cutoffs)},
+        }
 
 
-RowBuilder = Callable[[Scope], Select[Any]]
+# A builder's statement depends on who is looking, never on when: each moment it compares
+# with is a named parameter, bound from Scope.parameters when it runs, so one statement
+# built for a person serves each of their visits (building and keying the dashboard's
+# statement costs several times what running it does).
+def _moment(name: str) -> BindParameter[Any]:
+    """The moment `name` of Scope.parameters, typed by the column it is compared with."""
+    return bindparam(name)
+
+
+_CUTOFF_NAMES = frozenset(each.name for each in fields(DriftCutoffs))
+
+
+def _cutoff(name: str) -> BindParameter[Any]:
+    """One of the DriftCutoffs."""
+    if name not in _CUTOFF_NAMES:
+        raise AssertionError(f"not a drift cutoff: {name}")
+    return _moment(f"cutoff_{name}")
+
+
+RowBuilder = Callable[[User], Select[Any]]
 
 
 def _rows(family_id: Any, member_id: Any, at: Any, bucket: Any, detail: Any = None) -> list[Any]:
@@ -173,10 +204,14 @@ def _rows(family_id: Any, member_id: Any, at: Any, bucket: Any, detail: Any = No
 
 
 def _team_episode(user: User) -> ColumnElement[bool]:
-    """Episodes of the manager's team. Every figure starts from these, through the
-    episodes' team index, so a figure costs the same in a council of 100,000 families as
-    in one of 1,000: it reads the team's episodes, never all of them."""
-    if user.team_id is None:
+    """Episodes of the manager's team. Every figure but disagreements starts from these,
+    through the episodes' team index, so a figure costs the same in a council of 100,000
+    families as in one of 1,000: it reads the team's episodes, never all of them.
+
+    A family with an episode of the team is exactly what the team grant lets its
+    manager see, so rows found this way need no further need-to-know test (a test per
+    row was most of the page's work). Without that grant there are no such rows."""
+    if user.team_id is None or Grant.TEAM_EPISODE not in grants_for(user.roles):
         return false()
     return Episode.team_id == user.team_id
 
@@ -185,7 +220,7 @@ def _open_team_episode(user: User) -> ColumnElement[bool]:
     return and_(Episode.closed_at.is_(None), _team_episode(user))
 
 
-def children_by_level(scope: Scope) -> Select[Any]:
+def children_by_level(user: User) -> Select[Any]:
     """Children of the open episodes of the manager's team, by their current level."""
     return (
         select(
@@ -196,18 +231,13 @@ def children_by_level(scope: Scope) -> Select[Any]:
                 func.coalesce(FamilyMember.current_level_code, NO_LEVEL),
             )
         )
-        .join(Family, Family.id == FamilyMember.family_id)
-        .join(Episode, Episode.family_id == Family.id)
-        .where(
-            FamilyMember.is_child.is_(True),
-            _open_team_episode(scope.user),
-            visible_families(scope.user),
-        )
+        .join(Episode, Episode.family_id == FamilyMember.family_id)
+        .where(FamilyMember.is_child.is_(True), _open_team_episode(user))
     )
 
 
 def _approved_requests(kind: RequestKind) -> RowBuilder:
-    def builder(scope: Scope) -> Select[Any]:
+    def builder(user: User) -> Select[Any]:
         return (
             select(
                 *_rows(
@@ -217,33 +247,25 @@ def _approved_requests(kind: RequestKind) -> RowBuilder:
                     year_month(LevelChangeRequest.decided_at),
                 )
             )
-            .join(Family, Family.id == LevelChangeRequest.family_id)
             .join(Episode, Episode.id == LevelChangeRequest.episode_id)
             .where(
-                _team_episode(scope.user),
+                _team_episode(user),
                 LevelChangeRequest.kind == kind,
                 LevelChangeRequest.status == RequestStatus.APPROVED,
-                LevelChangeRequest.decided_at >= scope.window_start,
-                visible_families(scope.user),
+                LevelChangeRequest.decided_at >= _moment("window_start"),
             )
         )
 
     return builder
 
 
-def closures(scope: Scope) -> Select[Any]:
-    return (
-        select(*_rows(Episode.family_id, None, Episode.closed_at, year_month(Episode.closed_at)))
-        .join(Family, Family.id == Episode.family_id)
-        .where(
-            _team_episode(scope.user),
-            Episode.closed_at >= scope.window_start,
-            visible_families(scope.user),
-        )
-    )
+def closures(user: User) -> Select[Any]:
+    return select(
+        *_rows(Episode.family_id, None, Episode.closed_at, year_month(Episode.closed_at))
+    ).where(_team_episode(user), Episode.closed_at >= _moment("window_start"))
 
 
-def allocations(scope: Scope) -> Select[Any]:
+def allocations(user: User) -> Select[Any]:
     """First allocations in the window, with the days from the request for support."""
     return (
         select(
@@ -256,16 +278,11 @@ def allocations(scope: Scope) -> Select[Any]:
             )
         )
         .join(SupportRequest, SupportRequest.episode_id == Episode.id)
-        .join(Family, Family.id == Episode.family_id)
-        .where(
-            _team_episode(scope.user),
-            Episode.allocated_at >= scope.window_start,
-            visible_families(scope.user),
-        )
+        .where(_team_episode(user), Episode.allocated_at >= _moment("window_start"))
     )
 
 
-def _taf_review_overdue(cutoffs: DriftCutoffs) -> ColumnElement[bool]:
+def _taf_review_overdue() -> ColumnElement[bool]:
     """As deadlines.episode_deadlines has it: after a meeting held, the next is due on the
     date that meeting agreed, or the usual cycle after it; before any, the first TAF is
     due a set time after allocation."""
@@ -282,25 +299,25 @@ def _taf_review_overdue(cutoffs: DriftCutoffs) -> ColumnElement[bool]:
     review_overdue = exists().where(
         latest_held,
         or_(
-            latest.next_meeting_on < cutoffs.agreed_review_before,
-            and_(latest.next_meeting_on.is_(None), latest.at < cutoffs.last_taf_before),
+            latest.next_meeting_on < _cutoff("agreed_review_before"),
+            and_(latest.next_meeting_on.is_(None), latest.at < _cutoff("last_taf_before")),
         ),
     )
     first_overdue = and_(
-        ~exists().where(held), Episode.allocated_at < cutoffs.first_taf_allocated_before
+        ~exists().where(held), Episode.allocated_at < _cutoff("first_taf_allocated_before")
     )
     return or_(review_overdue, first_overdue)
 
 
-def _drift_condition(kind: DriftKind, cutoffs: DriftCutoffs) -> ColumnElement[bool]:
+def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
     working = and_(Episode.status.in_(LEAD_WORKER_STATUSES), Episode.allocated_at.is_not(None))
     match kind:
         case DriftKind.TAF_REVIEW_OVERDUE:
-            return and_(working, _taf_review_overdue(cutoffs))
+            return and_(working, _taf_review_overdue())
         case DriftKind.EHA_OVERDUE:
             return and_(
                 working,
-                Episode.allocated_at < cutoffs.eha_allocated_before,
+                Episode.allocated_at < _cutoff("eha_allocated_before"),
                 ~exists().where(
                     Assessment.episode_id == Episode.id,
                     Assessment.status == AssessmentStatus.COMPLETED,
@@ -312,73 +329,65 @@ def _drift_condition(kind: DriftKind, cutoffs: DriftCutoffs) -> ColumnElement[bo
                 exists().where(
                     PlanAction.episode_id == Episode.id,
                     PlanAction.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
-                    PlanAction.due_on < cutoffs.actions_due_before,
+                    PlanAction.due_on < _cutoff("actions_due_before"),
                 ),
             )
         case DriftKind.NO_RECENT_CONTACT:
             return and_(
                 working,
-                Episode.allocated_at < cutoffs.contact_allocated_before,
+                Episode.allocated_at < _cutoff("contact_allocated_before"),
                 ~exists().where(
                     CaseNote.family_id == Episode.family_id,
-                    CaseNote.contact_on >= cutoffs.contact_since,
+                    CaseNote.contact_on >= _cutoff("contact_since"),
                 ),
             )
         case DriftKind.OPEN_OVER_A_YEAR:
-            return Episode.opened_at < cutoffs.opened_before
+            return Episode.opened_at < _cutoff("opened_before")
 
 
-def drift(scope: Scope) -> Select[Any]:
+def drift(user: User) -> Select[Any]:
     """One row per open episode and kind of drift it shows."""
-    cutoffs = scope.cutoffs
     return union_all(
         *(
-            select(*_rows(Episode.family_id, None, Episode.opened_at, literal(kind.value)))
-            .join(Family, Family.id == Episode.family_id)
-            .where(
-                _open_team_episode(scope.user),
-                _drift_condition(kind, cutoffs),
-                visible_families(scope.user),
+            select(*_rows(Episode.family_id, None, Episode.opened_at, literal(kind.value))).where(
+                _open_team_episode(user), _drift_condition(kind)
             )
             for kind in DriftKind
         )
     )  # type: ignore[return-value]
 
 
-def open_disagreements(scope: Scope) -> Select[Any]:
-    overdue = Disagreement.resolve_by < scope.now
-    return (
-        select(
-            *_rows(
-                Disagreement.family_id,
-                None,
-                Disagreement.resolve_by,
-                case((overdue, literal("overdue")), else_=literal("on_time")),
-            )
+def open_disagreements(user: User) -> Select[Any]:
+    """Open disagreements about any family the manager may see, found from those
+    families (each probed for its disagreements), not from every one in the council."""
+    overdue = Disagreement.resolve_by < _moment("now")
+    family_ids = visible_family_ids(user)
+    return select(
+        *_rows(
+            Disagreement.family_id,
+            None,
+            Disagreement.resolve_by,
+            case((overdue, literal("overdue")), else_=literal("on_time")),
         )
-        .join(Family, Family.id == Disagreement.family_id)
-        .where(Disagreement.status == DisagreementStatus.OPEN, visible_families(scope.user))
+    ).where(
+        Disagreement.family_id.in_(family_ids) if family_ids is not None else false(),
+        Disagreement.status == DisagreementStatus.OPEN,
     )
 
 
-def without_oversight(scope: Scope) -> Select[Any]:
+def without_oversight(user: User) -> Select[Any]:
     """Families with an open episode and no oversight recorded in the period."""
     last_oversight = (
         select(func.max(OversightNote.oversight_on))
-        .where(OversightNote.family_id == Family.id)
+        .where(OversightNote.family_id == Episode.family_id)
         .scalar_subquery()
     )
-    return (
-        select(*_rows(Episode.family_id, None, last_oversight, literal("none")))
-        .join(Family, Family.id == Episode.family_id)
-        .where(
-            _open_team_episode(scope.user),
-            ~exists().where(
-                OversightNote.family_id == Family.id,
-                OversightNote.oversight_on >= oversight_since(scope.settings, scope.now),
-            ),
-            visible_families(scope.user),
-        )
+    return select(*_rows(Episode.family_id, None, last_oversight, literal("none"))).where(
+        _open_team_episode(user),
+        ~exists().where(
+            OversightNote.family_id == Episode.family_id,
+            OversightNote.oversight_on >= _moment("oversight_since"),
+        ),
     )
 
 
@@ -483,30 +492,54 @@ def figure_key(name: str, bucket: str = "") -> str:
     return f"{name}:{bucket}" if bucket else name
 
 
-def _bucket_counts(scope: Scope, names: list[str]) -> dict[str, Counter[str]]:
-    """How many rows each named figure's builder gives in each bucket: every figure in
+# Statements built for a person, kept for their next visit (see `_moment`). Keyed by all a
+# builder reads of the person: their team and roles, and their id (visible_family_ids).
+_BUILT: dict[tuple[object, ...], Select[Any]] = {}
+# Far more than a council's managers; past it, start again rather than grow.
+MOST_BUILT = 512
+
+
+def _built(purpose: str, user: User, build: Callable[[User], Select[Any]]) -> Select[Any]:
+    key = (purpose, user.id, user.team_id, user.roles)
+    statement = _BUILT.get(key)
+    if statement is None:
+        if len(_BUILT) >= MOST_BUILT:
+            _BUILT.clear()
+        statement = _BUILT[key] = build(user)
+    return statement
+
+
+COUNTED = ("level", "step_up", "step_down", "closure", "drift", "disagreement", "oversight")
+
+
+def _counts_statement(user: User) -> Select[Any]:
+    """How many rows each counted figure's builder gives in each bucket: every figure in
     one statement, the builders' rows stacked (UNION ALL) and grouped."""
     stacked = union_all(
         *(
             select(literal(name).label("figure"), rows.c.bucket)
-            for name in names
-            for rows in (FIGURES[name].builder(scope).subquery(),)
+            for name in COUNTED
+            for rows in (FIGURES[name].builder(user).subquery(),)
         )
     ).subquery()
-    query = select(stacked.c.figure, stacked.c.bucket, func.count()).group_by(
+    return select(stacked.c.figure, stacked.c.bucket, func.count()).group_by(
         stacked.c.figure, stacked.c.bucket
     )
-    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for name, bucket, count in db.session.execute(query):
+
+
+def _bucket_counts(scope: Scope) -> dict[str, Counter[str]]:
+    counts: dict[str, Counter[str]] = {name: Counter() for name in COUNTED}
+    query = _built("counts", scope.user, _counts_statement)
+    for name, bucket, count in db.session.execute(query, scope.parameters):
         counts[name][bucket] = count
     return counts
 
 
-def _median_days(scope: Scope) -> dict[str, tuple[float, int]]:
+def _medians_statement(user: User) -> Select[Any]:
     """Per month: the median days from request to allocation, and how many there were.
     A window function ranks each month's durations; the middle one (or the average of
     the middle two) is the median, on SQLite and PostgreSQL alike."""
-    rows = allocations(scope).subquery()
+    rows = allocations(user).subquery()
     ranked = select(
         rows.c.bucket,
         rows.c.detail,
@@ -515,12 +548,19 @@ def _median_days(scope: Scope) -> dict[str, tuple[float, int]]:
         .label("position"),
         func.count().over(partition_by=rows.c.bucket).label("size"),
     ).subquery()
-    query = (
+    return (
         select(ranked.c.bucket, func.avg(ranked.c.detail), func.max(ranked.c.size))
         .where(ranked.c.position * 2 >= ranked.c.size, ranked.c.position * 2 <= ranked.c.size + 2)
         .group_by(ranked.c.bucket)
     )
-    return {bucket: (float(days), size) for bucket, days, size in db.session.execute(query)}
+
+
+def _median_days(scope: Scope) -> dict[str, tuple[float, int]]:
+    query = _built("medians", scope.user, _medians_statement)
+    return {
+        bucket: (float(days), size)
+        for bucket, days, size in db.session.execute(query, scope.parameters)
+    }
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -656,7 +696,7 @@ def manager_dashboard(
     record_listing(actor, "manager_view", {})
     scope = Scope(actor.user, framework, settings, now)
     monthly = ("step_up", "step_down", "closure")
-    counts = _bucket_counts(scope, ["level", *monthly, "drift", "disagreement", "oversight"])
+    counts = _bucket_counts(scope)
     return Dashboard(
         levels=_level_chart(scope, counts["level"]),
         monthly=tuple(_monthly_chart(name, scope, counts[name]) for name in monthly),
@@ -733,10 +773,11 @@ def figure_families(
     if label is None:
         raise UnknownFigure(key)
     record_listing(actor, "manager_figure", {"figure": figure.name})
-    rows = figure.builder(scope).subquery()
+    rows = figure.builder(actor.user).subquery()
     chosen = select(rows).where(rows.c.bucket == bucket) if bucket else select(rows)
     chosen_rows = chosen.subquery()
-    total = db.session.scalar(select(func.count()).select_from(chosen_rows)) or 0
+    parameters = scope.parameters
+    total = db.session.scalar(select(func.count()).select_from(chosen_rows), parameters) or 0
     pages = max(1, ceil(total / page_size))
     page = min(max(page, 1), pages)
     child_name = (FamilyMember.given_name + " " + FamilyMember.family_name).label("child_name")
@@ -758,7 +799,7 @@ def figure_families(
         figure=figure,
         key=key,
         bucket_label=label,
-        rows=tuple(FigureRow(*row) for row in db.session.execute(query)),
+        rows=tuple(FigureRow(*row) for row in db.session.execute(query, parameters)),
         total=total,
         page=page,
         page_size=page_size,

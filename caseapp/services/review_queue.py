@@ -41,8 +41,9 @@ from caseapp.models import (
     RequestReview,
     User,
 )
+from caseapp.models.families import family_reference
 from caseapp.models.types import utcnow
-from caseapp.services.access import visible_families
+from caseapp.services.access import visible_family_ids
 from caseapp.services.audit import audit_by, record_listing
 from caseapp.services.casework import Casework
 from caseapp.services.context import Actor
@@ -96,62 +97,84 @@ def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
     then oldest. Three statements after the audit: the counts, the page, the children."""
     record_listing(actor, "review_queue", {"page": page})
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
+    family_ids = visible_family_ids(actor.user)
+    if family_ids is None:
+        return ReviewQueue((), 0, 0, 1, 1, page_size)
+    # Start from the manager's own families (their team's), each probed for its pending
+    # requests: testing every pending request in the council would grow with the council.
     pending = [
+        LevelChangeRequest.family_id.in_(family_ids),
         LevelChangeRequest.status == RequestStatus.PENDING,
-        visible_families(actor.user),
     ]
     total, urgent = db.session.execute(
         select(
             func.count(LevelChangeRequest.id),
             func.count(LevelChangeRequest.id).filter(LevelChangeRequest.urgent.is_(True)),
-        )
-        .join(Family, Family.id == LevelChangeRequest.family_id)
-        .where(*pending)
+        ).where(*pending)
     ).one()
     page_count = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), page_count)
-    requester = aliased(User)
-    rows = db.session.execute(
-        select(LevelChangeRequest, Family, requester.name.label("requester_name"))
-        .join(Family, Family.id == LevelChangeRequest.family_id)
-        .join(requester, requester.id == LevelChangeRequest.requested_by_id)
+    order = (
+        LevelChangeRequest.urgent.desc(),
+        LevelChangeRequest.submitted_at,
+        LevelChangeRequest.id,
+    )
+    # The page is chosen from the requests alone, then joined to its families and
+    # requesters: with the joins in the same query, SQLite read every one of the
+    # manager's families first, to find the few with a request.
+    page_ids = (
+        select(LevelChangeRequest.id)
         .where(*pending)
-        # The order of ix_level_change_requests_queue after status.
-        .order_by(
-            LevelChangeRequest.urgent.desc(),
-            LevelChangeRequest.submitted_at,
-            LevelChangeRequest.id,
-        )
+        .order_by(*order)
         .limit(page_size)
         .offset((page - 1) * page_size)
+    )
+    requester = aliased(User)
+    # Only the columns the queue shows: whole requests and families would each be loaded
+    # into the session (a request's evidence document with it) to show a line of each.
+    rows = db.session.execute(
+        select(
+            LevelChangeRequest.id,
+            LevelChangeRequest.family_id,
+            Family.name.label("family_name"),
+            LevelChangeRequest.kind,
+            LevelChangeRequest.urgent,
+            LevelChangeRequest.submitted_at,
+            LevelChangeRequest.requested_at,
+            LevelChangeRequest.requested_by_id,
+            requester.name.label("requester_name"),
+        )
+        .join(Family, Family.id == LevelChangeRequest.family_id)
+        .join(requester, requester.id == LevelChangeRequest.requested_by_id)
+        .where(LevelChangeRequest.id.in_(page_ids))
+        .order_by(*order)
     ).all()
-    names = _child_names([row.LevelChangeRequest.id for row in rows])
+    names = _child_names([row.id for row in rows])
     deadlines = current_app.config["CASEAPP_DEADLINES"]
     items = tuple(
         QueuedRequest(
-            request_id=request.id,
-            family_id=row.Family.id,
-            family_name=row.Family.name,
-            family_reference=row.Family.reference,
-            kind=request.kind,
-            urgent=request.urgent,
-            submitted_at=request.submitted_at,
-            resubmitted=request.submitted_at != request.requested_at,
-            requested_by_id=request.requested_by_id,
+            request_id=row.id,
+            family_id=row.family_id,
+            family_name=row.family_name,
+            family_reference=family_reference(row.family_id),
+            kind=row.kind,
+            urgent=row.urgent,
+            submitted_at=row.submitted_at,
+            resubmitted=row.submitted_at != row.requested_at,
+            requested_by_id=row.requested_by_id,
             requested_by_name=row.requester_name,
-            children=names.get(request.id, ()),
+            children=names.get(row.id, ()),
             due_at=(
                 working_days_deadline(
-                    request.submitted_at,
+                    row.submitted_at,
                     deadlines.step_up_decision_working_days,
                     deadlines.working_day_ends,
                 )
-                if request.kind is RequestKind.STEP_UP
+                if row.kind is RequestKind.STEP_UP
                 else None
             ),
         )
         for row in rows
-        for request in (row.LevelChangeRequest,)
     )
     return ReviewQueue(items, total, urgent, page, page_count, page_size)
 
