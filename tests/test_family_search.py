@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from caseapp.domain.episodes import EpisodeStatus
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, User
+from caseapp.services import family_search
 from caseapp.services.context import Actor
 from caseapp.services.families import FamilyDetails, MemberDetails, stage_family
 from caseapp.services.family_search import PostcodeQuery, parse_postcode_query
@@ -264,6 +265,65 @@ def test_results_are_paginated(app: Flask) -> None:
     # A page past the end shows the last page rather than nothing.
     past_the_end = html.unescape(link.group(1)).replace("page=2", "page=9")
     assert found(client.get(past_the_end).get_data(as_text=True)) == found(second)
+
+
+def test_each_result_lists_its_own_children_once_in_age_order(app: Flask) -> None:
+    lead = make_user("lead_worker")
+    add_family(
+        "Adams",
+        "MF7 1AB",
+        ("Zed", date(2019, 4, 1)),
+        ("Amy", date(2015, 9, 1)),
+        ("Dana", None),
+        lead_worker=lead,
+    )
+    add_family("Baker", "MF7 1AB", ("Chris", None), lead_worker=lead)
+    body = search(signed_in(app, lead), postcode="MF7 1AB")
+    assert found(body) == ["Adams", "Baker"]
+    assert "2 families found" in body
+    start, middle = body.index("Adams family</a>"), body.index("Baker family</a>")
+    adams, baker = body[start:middle], body[middle:]
+    assert adams.index("Amy Adams") < adams.index("Zed Adams")
+    assert adams.count("Amy Adams") == 1 and "Dana" not in body
+    assert "None recorded" in baker and "Plan active" in baker
+
+
+def test_a_search_matching_very_many_families_shows_only_the_first(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(family_search, "MOST_COUNTED", 3)
+    # The app is shared by the tests: monkeypatch puts its page size back afterwards.
+    monkeypatch.setitem(app.config, "CASEAPP_PAGE_SIZE", 2)
+    lead = make_user("lead_worker")
+    for family_name in ("Manye", "Manyd", "Manyc", "Manyb", "Manya"):
+        add_family(family_name, "MF8 1AB", ("Kit", date(2017, 1, 1)), lead_worker=lead)
+    client = signed_in(app, lead)
+    body = search(client, name="many")
+    assert "More than 3 families found" in body and "Page 1 of 2" in body
+    assert "Add a date of birth or postcode" in body
+    # The first ones in name order, not the first ones found.
+    assert found(body) == ["Manya", "Manyb"]
+    link = re.search(r'href="(/families/search\?[^"]*page=2[^"]*)"', body)
+    assert link is not None
+    # The last page stops at the last family counted; a page past it shows the last page.
+    for page in ("page=2", "page=3"):
+        address = html.unescape(link.group(1)).replace("page=2", page)
+        assert found(client.get(address).get_data(as_text=True)) == ["Manyc"]
+    audits = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "search").order_by(AuditEvent.id)
+    ).all()
+    assert [audit.detail for audit in audits] == [
+        {"fields": ["name"], "results": 3, "page": page, "more": True} for page in (1, 2, 2)
+    ]
+
+
+def test_someone_who_may_see_no_family_finds_none(app: Flask) -> None:
+    add_family("Turner", "MF1 1AA", ("Maisie", date(2018, 5, 3)))
+    manager_without_a_team = make_user("manager")
+    body = search(signed_in(app, manager_without_a_team), name="turner")
+    assert "No families found" in body and found(body) == []
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "search")).one()
+    assert audit.detail == {"fields": ["name"], "results": 0, "page": 1}
 
 
 def test_the_search_stays_out_of_the_address(app: Flask) -> None:
