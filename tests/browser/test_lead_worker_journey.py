@@ -127,7 +127,7 @@ def fill_meeting_record(page: Page, next_on: date) -> None:
 
 def show_every_event(page: Page) -> None:
     """Press "Show more events" until the whole chronology is on the page (in place)."""
-    events = page.locator("ol.app-chronology > li.app-timeline__item:not(.app-timeline__more)")
+    events = page.locator("ol.app-chronology > li:not(.app-timeline__more)")
     more = page.get_by_role("link", name="Show more events")
     while more.count():
         shown = events.count()

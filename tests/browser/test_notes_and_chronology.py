@@ -89,7 +89,7 @@ def fill_note(page: Page, text: str) -> None:
 
 
 def events(page: Page):
-    return page.locator("ol.app-chronology > li.app-timeline__item:not(.app-timeline__more)")
+    return page.locator("ol.app-chronology > li:not(.app-timeline__more)")
 
 
 def test_a_note_appears_in_the_list_and_latest_events_without_a_page_load(
