@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from caseapp.config import settings_from_env
 from caseapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from caseapp.read_only_ends import install_read_only_ends
 from caseapp.web.requests_cleaning import CleanRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["caseapp.headline_outcomes"] = supporting_families.load_headline_outcomes()
 
     db.init_app(app)
+    install_read_only_ends(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

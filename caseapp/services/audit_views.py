@@ -17,7 +17,7 @@ from caseapp.domain.working_days import UK_TIME
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Family, User
 from caseapp.services.access import visible_families
-from caseapp.services.audit import audit_by, record_view
+from caseapp.services.audit import audit_by, commit_record_of_reading, record_view
 from caseapp.services.context import Actor
 from caseapp.services.family_view import TimelineCursor
 
@@ -269,5 +269,5 @@ def search_audit_log(
             "page": page,
         },
     )
-    db.session.commit()
+    commit_record_of_reading()
     return AuditSearchPage(rows=rows, total=total, page=page, page_size=page_size, search=search)

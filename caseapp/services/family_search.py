@@ -19,7 +19,7 @@ from caseapp.extensions import db
 from caseapp.models import Episode, Family, FamilyMember, User
 from caseapp.models.types import uk_today
 from caseapp.services.access import visible_family_ids
-from caseapp.services.audit import audit_by, commit_keeping_loaded
+from caseapp.services.audit import audit_by, commit_record_of_reading
 from caseapp.services.context import Actor
 from caseapp.services.family_view import age_text
 
@@ -214,9 +214,8 @@ def search_families(
     if more:
         detail["more"] = True
     audit_by(actor, "search", "family", detail=detail)
-    # The search changes nothing but the trail: the signed-in person stays loaded for the
-    # page's header rather than being selected again.
-    commit_keeping_loaded()
+    # The search changes nothing but the trail.
+    commit_record_of_reading()
     return SearchResults(results=results, total=total, page=page, page_size=page_size, more=more)
 
 

@@ -1,6 +1,7 @@
 """Where one key page's time goes: each SQL statement's time and text, and the rest.
 
     python -m tests.perf.profile_page BACKEND FAMILIES "PAGE NAME" [--explain] [--cprofile]
+        [--tottime]   (cProfile's table by each function's own time)
 
 Uses the databases `make bench` made; not collected by pytest.
 """
@@ -85,7 +86,8 @@ def main() -> None:
         for _ in range(20):
             fetch()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        order = "tottime" if "--tottime" in sys.argv else "cumulative"
+        pstats.Stats(profiler).sort_stats(order).print_stats(40)
 
 
 if __name__ == "__main__":
