@@ -163,19 +163,25 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, object]:
-        navigation = navigation_for(current_user.roles) if current_user.is_authenticated else []
-        return {
-            "navigation": [
-                {
-                    "text": item.text,
-                    "href": url_for(item.endpoint),
-                    "active": request.endpoint == item.endpoint,
-                }
-                for item in navigation
-            ],
-            "framework_in_force": app.extensions["caseapp.framework"],
-            "family_sections": FAMILY_SECTIONS,
-        }
+        # Every form field a GOV.UK widget draws is its own render_template, and each one
+        # runs the context processors: the navigation is worked out once per request (kept
+        # on the request, as an application context can outlive one).
+        kept = getattr(request, "caseapp_layout", None)
+        if kept is None:
+            navigation = navigation_for(current_user.roles) if current_user.is_authenticated else []
+            kept = request.caseapp_layout = {
+                "navigation": [
+                    {
+                        "text": item.text,
+                        "href": url_for(item.endpoint),
+                        "active": request.endpoint == item.endpoint,
+                    }
+                    for item in navigation
+                ],
+                "framework_in_force": app.extensions["caseapp.framework"],
+                "family_sections": FAMILY_SECTIONS,
+            }
+        return kept
 
     @app.after_request
     def security_headers(response: Response) -> Response:
