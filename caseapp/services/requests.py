@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from math import ceil
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -536,6 +538,31 @@ def requests_by_referrer(
 ) -> ReferrerRequests:
     """The requests `user` made, newest first, with the Hub's decision: one query."""
     now = now or utcnow()
+    page = max(1, page)
+    rows = db.session.execute(
+        _by_referrer_query(),
+        {"referrer_id": user.id, "per_page": per_page, "skipped": (page - 1) * per_page},
+    ).all()
+    total = rows[0][-1] if rows else _count_by_referrer(user) if page > 1 else 0
+    return ReferrerRequests(
+        items=[
+            ReferrerRequest(
+                *row[:-1],
+                due_state=None if row.decided_at else deadline_state(row.decision_due_at, now),
+            )
+            for row in rows
+        ],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@cache
+def _by_referrer_query() -> Select[Any]:
+    """Built once, for the parameters `referrer_id`, `per_page` and `skipped`: it is on
+    every lead worker's and manager's home page, and putting it together took longer
+    than the database takes to answer it."""
     decided_by = aliased(User)
     lead_worker = aliased(User)
     children = (
@@ -544,8 +571,7 @@ def requests_by_referrer(
         .correlate(SupportRequest)
         .scalar_subquery()
     )
-    page = max(1, page)
-    rows = db.session.execute(
+    return (
         select(
             SupportRequest.id,
             SupportRequest.received_at,
@@ -563,23 +589,10 @@ def requests_by_referrer(
         .join(Episode, Episode.id == SupportRequest.episode_id)
         .outerjoin(decided_by, decided_by.id == SupportRequest.decided_by_id)
         .outerjoin(lead_worker, lead_worker.id == Episode.lead_worker_id)
-        .where(SupportRequest.referrer_user_id == user.id)
+        .where(SupportRequest.referrer_user_id == bindparam("referrer_id"))
         .order_by(SupportRequest.received_at.desc(), SupportRequest.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    total = rows[0][-1] if rows else _count_by_referrer(user) if page > 1 else 0
-    return ReferrerRequests(
-        items=[
-            ReferrerRequest(
-                *row[:-1],
-                due_state=None if row.decided_at else deadline_state(row.decision_due_at, now),
-            )
-            for row in rows
-        ],
-        total=total,
-        page=page,
-        per_page=per_page,
+        .limit(bindparam("per_page", type_=Integer))
+        .offset(bindparam("skipped", type_=Integer))
     )
 
 
