@@ -14,7 +14,14 @@ from caseapp.domain.episodes import ClosureReason, EpisodeStatus
 from caseapp.domain.roles import Role
 from caseapp.extensions import db
 from caseapp.models import Episode, Family, User
-from caseapp.services.access import can_see_family, visible_families, visible_family_ids
+from caseapp.services.access import (
+    can_see_family,
+    viewer_parameters,
+    visible_families,
+    visible_families_for,
+    visible_family_ids,
+    visible_family_ids_for,
+)
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_assignment, stage_closure
 from tests.factories import DEMO_TEST_PASSWORD, make_episode, make_family, make_team, make_user
@@ -137,6 +144,17 @@ def test_who_sees_which_family(world: World, who: str) -> None:
     assert {k for k, i in world.families.items() if i in started_from} == VISIBLE[who]
     for key, family_id in world.families.items():
         assert can_see_family(user, family_id) is (key in VISIBLE[who]), key
+    # The forms built once for everyone with the same grants, run with this person.
+    grants, person = grants_for(user.roles), viewer_parameters(user)
+    condition = select(Family.id).where(visible_families_for(grants))
+    assert set(db.session.scalars(condition, person)) == _ids(world, VISIBLE[who])
+    shared_ids = visible_family_ids_for(grants)
+    started_from = set(db.session.scalars(shared_ids, person)) if shared_ids is not None else set()
+    assert started_from == _ids(world, VISIBLE[who])
+
+
+def _ids(world: World, keys: set[str]) -> set[int]:
+    return {world.families[key] for key in keys}
 
 
 def test_a_lead_worker_loses_the_family_when_it_is_reassigned(world: World) -> None:

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import aliased
 
 from caseapp.domain.access import Grant, grants_for
@@ -14,13 +30,41 @@ from caseapp.models import Assignment, Episode, Family, TafAttendee, TafMeeting,
 # with them by mistake. Made once: building an alias costs more than the query it serves.
 _GRANTING_EPISODE = aliased(Episode, name="granting_episode")
 
+# Who is looking, as two parameters: `viewer_id` and `viewer_team_id`. Given values, they
+# make a statement for one person; left unbound, a statement built once for everyone with
+# the same grants, run with viewer_parameters(person). A person with no team binds NULL,
+# which no team_id equals, so the team's grant then shows nothing.
+VIEWER_ID = "viewer_id"
+VIEWER_TEAM_ID = "viewer_team_id"
 
-def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
+
+@dataclass(frozen=True)
+class Viewer:
+    id: BindParameter[int]
+    team_id: BindParameter[int]
+
+
+def _viewer(user: User | None) -> Viewer:
+    """The two parameters, valued for `user`, or left for the caller to bind (None)."""
+    if user is None:
+        return Viewer(bindparam(VIEWER_ID, type_=Integer), bindparam(VIEWER_TEAM_ID, type_=Integer))
+    return Viewer(
+        bindparam(VIEWER_ID, user.id, type_=Integer),
+        bindparam(VIEWER_TEAM_ID, user.team_id, type_=Integer),
+    )
+
+
+def viewer_parameters(user: User) -> dict[str, Any]:
+    """The values for a statement built with `visible_families_for` and its kind."""
+    return {VIEWER_ID: user.id, VIEWER_TEAM_ID: user.team_id}
+
+
+def _grant_condition(grant: Grant, viewer: Viewer) -> ColumnElement[bool]:
     episode = _GRANTING_EPISODE
     open_episode = and_(episode.family_id == Family.id, episode.closed_at.is_(None))
     match grant:
         case Grant.LEADS_OPEN_EPISODE:
-            return exists().where(open_episode, episode.lead_worker_id == user.id)
+            return exists().where(open_episode, episode.lead_worker_id == viewer.id)
         case Grant.IN_HUB:
             return exists().where(
                 episode.family_id == Family.id,
@@ -34,32 +78,41 @@ def _grant_condition(grant: Grant, user: User) -> ColumnElement[bool]:
             return exists().where(
                 open_episode,
                 Assignment.episode_id == episode.id,
-                Assignment.assigned_by_id == user.id,
+                Assignment.assigned_by_id == viewer.id,
             )
         case Grant.TEAM_EPISODE:
-            if user.team_id is None:
-                return false()
-            return exists().where(episode.family_id == Family.id, episode.team_id == user.team_id)
+            return exists().where(episode.family_id == Family.id, episode.team_id == viewer.team_id)
         case Grant.TAF_MEMBER:
             return exists().where(
                 open_episode,
                 TafMeeting.episode_id == episode.id,
                 TafAttendee.meeting_id == TafMeeting.id,
-                TafAttendee.user_id == user.id,
+                TafAttendee.user_id == viewer.id,
             )
+
+
+def _visible_families(grants: frozenset[Grant], viewer: Viewer) -> ColumnElement[bool]:
+    conditions = [_grant_condition(grant, viewer) for grant in sorted(grants)]
+    return or_(*conditions) if conditions else false()
 
 
 def visible_families(user: User) -> ColumnElement[bool]:
     """A condition on `Family` true for exactly the families `user` may see."""
-    conditions = [_grant_condition(grant, user) for grant in sorted(grants_for(user.roles))]
-    return or_(*conditions) if conditions else false()
+    return _visible_families(grants_for(user.roles), _viewer(user))
 
 
-def _grant_family_ids(grant: Grant, user: User) -> Select[tuple[int]] | None:
+@cache
+def visible_families_for(grants: frozenset[Grant]) -> ColumnElement[bool]:
+    """`visible_families` for anyone with these grants, to build a statement once: run
+    it with viewer_parameters(person)."""
+    return _visible_families(grants, _viewer(None))
+
+
+def _grant_family_ids(grant: Grant, viewer: Viewer) -> Select[tuple[int]]:
     match grant:
         case Grant.LEADS_OPEN_EPISODE:
             return select(Episode.family_id).where(
-                Episode.lead_worker_id == user.id, Episode.closed_at.is_(None)
+                Episode.lead_worker_id == viewer.id, Episode.closed_at.is_(None)
             )
         case Grant.IN_HUB:
             return select(Episode.family_id).where(
@@ -73,21 +126,26 @@ def _grant_family_ids(grant: Grant, user: User) -> Select[tuple[int]] | None:
             # it skip-scans every open episode of every team.
             return select(Episode.family_id).where(
                 Episode.id.in_(
-                    select(Assignment.episode_id).where(Assignment.assigned_by_id == user.id)
+                    select(Assignment.episode_id).where(Assignment.assigned_by_id == viewer.id)
                 ),
                 Episode.closed_at.is_(None),
             )
         case Grant.TEAM_EPISODE:
-            if user.team_id is None:
-                return None
-            return select(Episode.family_id).where(Episode.team_id == user.team_id)
+            return select(Episode.family_id).where(Episode.team_id == viewer.team_id)
         case Grant.TAF_MEMBER:
             return (
                 select(Episode.family_id)
                 .join(TafMeeting, TafMeeting.episode_id == Episode.id)
                 .join(TafAttendee, TafAttendee.meeting_id == TafMeeting.id)
-                .where(TafAttendee.user_id == user.id, Episode.closed_at.is_(None))
+                .where(TafAttendee.user_id == viewer.id, Episode.closed_at.is_(None))
             )
+
+
+def _visible_family_ids(grants: frozenset[Grant], viewer: Viewer) -> Select[tuple[int]] | None:
+    selects = [_grant_family_ids(grant, viewer) for grant in sorted(grants)]
+    if not selects:
+        return None
+    return selects[0] if len(selects) == 1 else select(union(*selects).subquery().c[0])
 
 
 def visible_family_ids(user: User) -> Select[tuple[int]] | None:
@@ -97,14 +155,14 @@ def visible_family_ids(user: User) -> Select[tuple[int]] | None:
     each); this form lets the database begin with the person's own small set instead of
     testing every row of a council-wide table. None when the person may see no family.
     """
-    selects = [
-        each
-        for grant in sorted(grants_for(user.roles))
-        if (each := _grant_family_ids(grant, user)) is not None
-    ]
-    if not selects:
-        return None
-    return selects[0] if len(selects) == 1 else select(union(*selects).subquery().c[0])
+    return _visible_family_ids(grants_for(user.roles), _viewer(user))
+
+
+@cache
+def visible_family_ids_for(grants: frozenset[Grant]) -> Select[tuple[int]] | None:
+    """`visible_family_ids` for anyone with these grants, to build a statement once: run
+    it with viewer_parameters(person)."""
+    return _visible_family_ids(grants, _viewer(None))
 
 
 def can_see_family(user: User, family_id: int) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.casework import ActionStatus, MeetingStatus
 from caseapp.domain.level_requests import (
     LevelRequestChoices,
@@ -44,7 +46,13 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import utcnow
-from caseapp.services.access import can_see_family, visible_families
+from caseapp.services.access import (
+    VIEWER_ID,
+    can_see_family,
+    viewer_parameters,
+    visible_families,
+    visible_families_for,
+)
 from caseapp.services.audit import audit_by, record_view
 from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
@@ -558,6 +566,34 @@ def _commit_or_conflict(request_id: int) -> None:
 # --- what the requester sees of decisions ----------------------------------------------------
 
 
+@cache
+def _decisions_query(grants: frozenset[Grant]) -> Select[Any]:
+    """Built once per set of grants, for the parameters `since` and the viewer's: it is on
+    every lead worker's home page."""
+    latest = (
+        select(func.max(RequestReview.id))
+        .where(RequestReview.request_id == LevelChangeRequest.id)
+        .correlate(LevelChangeRequest)
+        .scalar_subquery()
+    )
+    return (
+        select(LevelChangeRequest, Family.name, RequestReview, User.name.label("by_name"))
+        .join(Family, Family.id == LevelChangeRequest.family_id)
+        .join(RequestReview, RequestReview.id == latest)
+        .join(User, User.id == RequestReview.by_id)
+        .where(
+            LevelChangeRequest.requested_by_id == bindparam(VIEWER_ID),
+            LevelChangeRequest.status.in_(
+                [RequestStatus.APPROVED, RequestStatus.DECLINED, RequestStatus.RETURNED]
+            ),
+            RequestReview.at >= bindparam("since"),
+            visible_families_for(grants),
+        )
+        .order_by(RequestReview.at.desc(), RequestReview.id.desc())
+        .limit(RECENT_DECISION_LIMIT)
+    )
+
+
 @dataclass(frozen=True)
 class MyDecision:
     request_id: int
@@ -574,27 +610,8 @@ def decisions_for_requester(user: User, now: datetime | None = None) -> tuple[My
     """The requester's requests that a manager decided or returned in the last
     RECENT_DECISION_DAYS, newest first, of families they may still see. One query."""
     since = (now or utcnow()) - timedelta(days=RECENT_DECISION_DAYS)
-    latest = (
-        select(func.max(RequestReview.id))
-        .where(RequestReview.request_id == LevelChangeRequest.id)
-        .correlate(LevelChangeRequest)
-        .scalar_subquery()
-    )
     rows = db.session.execute(
-        select(LevelChangeRequest, Family.name, RequestReview, User.name.label("by_name"))
-        .join(Family, Family.id == LevelChangeRequest.family_id)
-        .join(RequestReview, RequestReview.id == latest)
-        .join(User, User.id == RequestReview.by_id)
-        .where(
-            LevelChangeRequest.requested_by_id == user.id,
-            LevelChangeRequest.status.in_(
-                [RequestStatus.APPROVED, RequestStatus.DECLINED, RequestStatus.RETURNED]
-            ),
-            RequestReview.at >= since,
-            visible_families(user),
-        )
-        .order_by(RequestReview.at.desc(), RequestReview.id.desc())
-        .limit(RECENT_DECISION_LIMIT)
+        _decisions_query(grants_for(user.roles)), {**viewer_parameters(user), "since": since}
     ).all()
     return tuple(
         MyDecision(

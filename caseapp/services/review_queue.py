@@ -13,12 +13,15 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.level_requests import (
     DECISION_OUTCOMES,
     RequestKind,
@@ -43,7 +46,7 @@ from caseapp.models import (
 )
 from caseapp.models.families import family_reference
 from caseapp.models.types import utcnow
-from caseapp.services.access import visible_family_ids
+from caseapp.services.access import viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import audit_by, record_listing
 from caseapp.services.casework import Casework
 from caseapp.services.context import Actor
@@ -97,57 +100,16 @@ def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
     then oldest. Three statements after the audit: the counts, the page, the children."""
     record_listing(actor, "review_queue", {"page": page})
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
-    family_ids = visible_family_ids(actor.user)
-    if family_ids is None:
+    statements = _queue_statements(grants_for(actor.user.roles))
+    if statements is None:
         return ReviewQueue((), 0, 0, 1, 1, page_size)
-    # Start from the manager's own families (their team's), each probed for its pending
-    # requests: testing every pending request in the council would grow with the council.
-    pending = [
-        LevelChangeRequest.family_id.in_(family_ids),
-        LevelChangeRequest.status == RequestStatus.PENDING,
-    ]
-    total, urgent = db.session.execute(
-        select(
-            func.count(LevelChangeRequest.id),
-            func.count(LevelChangeRequest.id).filter(LevelChangeRequest.urgent.is_(True)),
-        ).where(*pending)
-    ).one()
+    counts, page_rows = statements
+    viewer = viewer_parameters(actor.user)
+    total, urgent = db.session.execute(counts, viewer).one()
     page_count = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), page_count)
-    order = (
-        LevelChangeRequest.urgent.desc(),
-        LevelChangeRequest.submitted_at,
-        LevelChangeRequest.id,
-    )
-    # The page is chosen from the requests alone, then joined to its families and
-    # requesters: with the joins in the same query, SQLite read every one of the
-    # manager's families first, to find the few with a request.
-    page_ids = (
-        select(LevelChangeRequest.id)
-        .where(*pending)
-        .order_by(*order)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    requester = aliased(User)
-    # Only the columns the queue shows: whole requests and families would each be loaded
-    # into the session (a request's evidence document with it) to show a line of each.
     rows = db.session.execute(
-        select(
-            LevelChangeRequest.id,
-            LevelChangeRequest.family_id,
-            Family.name.label("family_name"),
-            LevelChangeRequest.kind,
-            LevelChangeRequest.urgent,
-            LevelChangeRequest.submitted_at,
-            LevelChangeRequest.requested_at,
-            LevelChangeRequest.requested_by_id,
-            requester.name.label("requester_name"),
-        )
-        .join(Family, Family.id == LevelChangeRequest.family_id)
-        .join(requester, requester.id == LevelChangeRequest.requested_by_id)
-        .where(LevelChangeRequest.id.in_(page_ids))
-        .order_by(*order)
+        page_rows, {**viewer, "page_size": page_size, "skipped": (page - 1) * page_size}
     ).all()
     names = _child_names([row.id for row in rows])
     deadlines = current_app.config["CASEAPP_DEADLINES"]
@@ -177,6 +139,62 @@ def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
         for row in rows
     )
     return ReviewQueue(items, total, urgent, page, page_count, page_size)
+
+
+@cache
+def _queue_statements(grants: frozenset[Grant]) -> tuple[Select[Any], Select[Any]] | None:
+    """The counts and the page of the queue, for anyone with these grants: built once and
+    run with the viewer's parameters, `page_size` and `skipped`. None if they see no family.
+    """
+    family_ids = visible_family_ids_for(grants)
+    if family_ids is None:
+        return None
+    # Start from the manager's own families (their team's), each probed for its pending
+    # requests: testing every pending request in the council would grow with the council.
+    pending = [
+        LevelChangeRequest.family_id.in_(family_ids),
+        LevelChangeRequest.status == RequestStatus.PENDING,
+    ]
+    counts = select(
+        func.count(LevelChangeRequest.id),
+        func.count(LevelChangeRequest.id).filter(LevelChangeRequest.urgent.is_(True)),
+    ).where(*pending)
+    order = (
+        LevelChangeRequest.urgent.desc(),
+        LevelChangeRequest.submitted_at,
+        LevelChangeRequest.id,
+    )
+    # The page is chosen from the requests alone, then joined to its families and
+    # requesters: with the joins in the same query, SQLite read every one of the
+    # manager's families first, to find the few with a request.
+    page_ids = (
+        select(LevelChangeRequest.id)
+        .where(*pending)
+        .order_by(*order)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("skipped", type_=Integer))
+    )
+    requester = aliased(User)
+    # Only the columns the queue shows: whole requests and families would each be loaded
+    # into the session (a request's evidence document with it) to show a line of each.
+    page_rows = (
+        select(
+            LevelChangeRequest.id,
+            LevelChangeRequest.family_id,
+            Family.name.label("family_name"),
+            LevelChangeRequest.kind,
+            LevelChangeRequest.urgent,
+            LevelChangeRequest.submitted_at,
+            LevelChangeRequest.requested_at,
+            LevelChangeRequest.requested_by_id,
+            requester.name.label("requester_name"),
+        )
+        .join(Family, Family.id == LevelChangeRequest.family_id)
+        .join(requester, requester.id == LevelChangeRequest.requested_by_id)
+        .where(LevelChangeRequest.id.in_(page_ids))
+        .order_by(*order)
+    )
+    return counts, page_rows
 
 
 def _child_names(request_ids: list[int]) -> dict[int, tuple[str, ...]]:
