@@ -18,10 +18,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, and_, case, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from caseapp.domain.access import Grant, grants_for
@@ -55,11 +69,11 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.families import family_reference
-from caseapp.services.access import visible_family_ids
+from caseapp.services.access import viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
 
-# The queue's episodes under their own name: visible_family_ids() reads other episodes in a
+# The queue's episodes under their own name: visible_family_ids_for() reads other episodes in a
 # subquery on `Episode`, which SQLAlchemy would otherwise correlate with these.
 Queued = aliased(Episode, name="queued")
 # Whoever is triaging a request, named in its status.
@@ -189,12 +203,16 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
         team_id=filters.team_id if filters.team_id in {t.id for t in options.teams} else None,
         locality=filters.locality if filters.locality in options.localities else None,
     )
-    in_queue = _in_queue(actor.user)
-    filtering = _filter_conditions(filters, now, today)
-    counts, total = _counts(in_queue, filtering, now)
+    applied, values = _filters_used(filters, today)
+    statements = _statements(grants_for(actor.user.roles), applied)
+    parameters = {**viewer_parameters(actor.user), **values, "now": now}
+    counts, total = _counts(statements.counts, parameters)
     page_count = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), page_count)
-    rows = _page_rows([*in_queue, *filtering], page, page_size)
+    rows = db.session.execute(
+        statements.page_rows,
+        {**parameters, "page_size": page_size, "skipped": (page - 1) * page_size},
+    ).all()
 
     children = _children_of(rows, today)
     items = tuple(
@@ -230,20 +248,109 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
     )
 
 
-def _page_rows(
-    conditions: list[ColumnElement[bool]], page: int, page_size: int
-) -> Sequence[Row[Any]]:
-    """Page `page` of the episodes meeting `conditions`: chosen from the queue's index,
-    then only they are joined to their family, request and the rest."""
+@dataclass(frozen=True)
+class _QueueStatements:
+    counts: Select[Any]
+    page_rows: Select[Any]
+
+
+def _has_child(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(
+        FamilyMember.family_id == Queued.family_id, FamilyMember.is_child.is_(True), condition
+    )
+
+
+_NAME_KEY = bindparam("name_key")
+# Each filter as a condition on the queue's episodes with its value a parameter, so a
+# statement is built once for each combination of filters used. In this order in every
+# statement: the tests of the episode itself first, as they cost least; the others look up
+# the episode's own family, so the queue is never joined to a council-wide table.
+_FILTERS: dict[str, ColumnElement[bool]] = {
+    "stage": Queued.status.in_(bindparam("stage_statuses", expanding=True)),
+    "urgent": Queued.urgent.is_(True),
+    "overdue": Queued.hub_due_at < bindparam("now"),
+    "team": Queued.team_id == bindparam("team_id"),
+    "reference": Queued.family_id == bindparam("reference_family_id"),
+    # Nothing searchable was typed (only punctuation): match nothing, not everything.
+    "nothing_searchable": false(),
+    "locality": exists().where(
+        Family.id == Queued.family_id, Family.locality == bindparam("locality")
+    ),
+    "level": _has_child(FamilyMember.current_level_code == bindparam("level_code")),
+    "age": _has_child(
+        FamilyMember.date_of_birth.between(bindparam("born_from"), bindparam("born_to"))
+    ),
+    # Prefix matches on the normalised keys, so the indexes on them can be used.
+    "name": exists().where(
+        FamilyMember.family_id == Queued.family_id,
+        FamilyMember.name_key.startswith(_NAME_KEY)
+        | FamilyMember.family_name_key.startswith(_NAME_KEY),
+    ),
+}
+
+
+def _filters_used(filters: QueueFilters, today: date) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Which of _FILTERS the filters ask for, in its order, and their parameters."""
+    names: set[str] = set()
+    values: dict[str, Any] = {}
+    if filters.stage is not None:
+        names.add("stage")
+        values["stage_statuses"] = sorted(filters.stage.statuses)
+    if filters.urgent_only:
+        names.add("urgent")
+    if filters.overdue_only:
+        names.add("overdue")
+    if filters.team_id is not None:
+        names.add("team")
+        values["team_id"] = filters.team_id
+    if filters.locality:
+        names.add("locality")
+        values["locality"] = filters.locality
+    if filters.level_code:
+        names.add("level")
+        values["level_code"] = filters.level_code
+    if filters.age_band is not None:
+        names.add("age")
+        values["born_from"], values["born_to"] = birth_date_range(filters.age_band, today)
+    if filters.search.strip():
+        reference = _REFERENCE.match(filters.search)
+        key = name_key(filters.search)
+        if reference:
+            names.add("reference")
+            values["reference_family_id"] = int(reference.group(1))
+        elif key:
+            names.add("name")
+            values["name_key"] = key
+        else:
+            names.add("nothing_searchable")
+    return tuple(name for name in _FILTERS if name in names), values
+
+
+@cache
+def _statements(grants: frozenset[Grant], filters_used: tuple[str, ...]) -> _QueueStatements:
+    """The counts and the page of the queue for anyone with these grants and these filters,
+    built once: run with the viewer's parameters, the filters' values and `now` (and
+    `page_size` and `skipped` for the page)."""
+    in_queue = _in_queue(grants)
+    filtering = [_FILTERS[name] for name in filters_used]
+    return _QueueStatements(
+        counts=_counts_statement(in_queue, filtering),
+        page_rows=_page_rows_statement([*in_queue, *filtering]),
+    )
+
+
+def _page_rows_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """A page of the episodes meeting `conditions`: chosen from the queue's index, then
+    only they are joined to their family, request and the rest."""
     chosen = (
         select(Queued.id)
         .where(*conditions)
         .order_by(*QUEUE_ORDER)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("skipped", type_=Integer))
         .subquery("chosen")
     )
-    return db.session.execute(
+    return (
         select(
             Queued.id,
             Queued.status,
@@ -275,11 +382,12 @@ def _page_rows(
             ),
         )
         .order_by(*QUEUE_ORDER)
-    ).all()
+    )
 
 
-def _in_queue(user: User) -> list[ColumnElement[bool]]:
-    """The queue's episodes that `user` may see, as conditions on the episode alone.
+def _in_queue(grants: frozenset[Grant]) -> list[ColumnElement[bool]]:
+    """The queue's episodes that a person with `grants` may see, as conditions on the
+    episode alone.
 
     Written as one IN list on the index's first column and a test of its second, so the
     database reads the queue from ix_episodes_hub_queue alone; the same rows as "waiting
@@ -290,62 +398,39 @@ def _in_queue(user: User) -> list[ColumnElement[bool]]:
         Queued.status.in_(HUB_QUEUE_STATUSES | URGENT_STEP_UP_STATUSES),
         or_(Queued.status.in_(HUB_QUEUE_STATUSES), Queued.urgent.is_(True)),
     ]
-    if Grant.IN_HUB in grants_for(user.roles):
+    if Grant.IN_HUB in grants:
         # This grant shows exactly the families with an episode in this queue (its SQL
         # in services/access.py), so testing each row for it would repeat the test above.
         return queued
-    visible = visible_family_ids(user)
+    visible = visible_family_ids_for(grants)
     return [*queued, Queued.family_id.in_(visible) if visible is not None else false()]
 
 
-def _filter_conditions(
-    filters: QueueFilters, now: datetime, today: date
-) -> list[ColumnElement[bool]]:
-    """The filters as conditions on the queue's episodes, those on the episode itself
-    first; the others look up the episode's own family, so the queue is never joined to
-    a council-wide table to be filtered."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.stage is not None:
-        conditions.append(Queued.status.in_(filters.stage.statuses))
-    if filters.urgent_only:
-        conditions.append(Queued.urgent.is_(True))
-    if filters.overdue_only:
-        conditions.append(Queued.hub_due_at < now)
-    if filters.team_id is not None:
-        conditions.append(Queued.team_id == filters.team_id)
-    if filters.locality:
-        conditions.append(
-            exists().where(Family.id == Queued.family_id, Family.locality == filters.locality)
-        )
-    if filters.level_code:
-        conditions.append(_has_child(FamilyMember.current_level_code == filters.level_code))
-    if filters.age_band is not None:
-        earliest, latest = birth_date_range(filters.age_band, today)
-        conditions.append(_has_child(FamilyMember.date_of_birth.between(earliest, latest)))
-    if filters.search.strip():
-        conditions.append(_search_condition(filters.search))
-    return conditions
-
-
-def _has_child(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(
-        FamilyMember.family_id == Queued.family_id, FamilyMember.is_child.is_(True), condition
+# The children of the page's families, with the request each is named in (if any).
+_CHILDREN = (
+    select(
+        FamilyMember.id,
+        FamilyMember.family_id,
+        FamilyMember.given_name,
+        FamilyMember.family_name,
+        FamilyMember.date_of_birth,
+        FamilyMember.current_level_code,
+        SupportRequestChild.request_id,
     )
-
-
-def _search_condition(search: str) -> ColumnElement[bool]:
-    reference = _REFERENCE.match(search)
-    if reference:
-        return Queued.family_id == int(reference.group(1))
-    key = name_key(search)
-    if not key:
-        # Nothing searchable was typed (only punctuation): match nothing, not everything.
-        return false()
-    # Prefix matches on the normalised keys, so the indexes on them can be used.
-    return exists().where(
-        FamilyMember.family_id == Queued.family_id,
-        FamilyMember.name_key.startswith(key) | FamilyMember.family_name_key.startswith(key),
+    .outerjoin(
+        SupportRequestChild,
+        and_(
+            SupportRequestChild.member_id == FamilyMember.id,
+            SupportRequestChild.request_id.in_(bindparam("request_ids", expanding=True)),
+        ),
     )
+    .where(
+        FamilyMember.family_id.in_(bindparam("family_ids", expanding=True)),
+        FamilyMember.is_child.is_(True),
+    )
+    # Eldest first, as on the family page.
+    .order_by(FamilyMember.date_of_birth, FamilyMember.id)
+)
 
 
 def _children_of(
@@ -357,25 +442,7 @@ def _children_of(
     if not family_ids:
         return {}
     members = db.session.execute(
-        select(
-            FamilyMember.id,
-            FamilyMember.family_id,
-            FamilyMember.given_name,
-            FamilyMember.family_name,
-            FamilyMember.date_of_birth,
-            FamilyMember.current_level_code,
-            SupportRequestChild.request_id,
-        )
-        .outerjoin(
-            SupportRequestChild,
-            and_(
-                SupportRequestChild.member_id == FamilyMember.id,
-                SupportRequestChild.request_id.in_(request_ids),
-            ),
-        )
-        .where(FamilyMember.family_id.in_(family_ids), FamilyMember.is_child.is_(True))
-        # Eldest first, as on the family page.
-        .order_by(FamilyMember.date_of_birth, FamilyMember.id)
+        _CHILDREN, {"family_ids": family_ids, "request_ids": request_ids}
     ).all()
     concerned: dict[tuple[int, int | None], list[QueueChild]] = defaultdict(list)
     for member in members:
@@ -394,40 +461,47 @@ def _children_of(
     return {key: tuple(children) for key, children in concerned.items()}
 
 
-def _counts(
-    in_queue: list[ColumnElement[bool]], filtering: list[ColumnElement[bool]], now: datetime
-) -> tuple[QueueCounts, int]:
+def _counts_statement(
+    in_queue: list[ColumnElement[bool]], filtering: list[ColumnElement[bool]]
+) -> Select[Any]:
     """The headline figures of the whole queue, and how many of its episodes the filters
     leave, in one pass over the queue's index: every column the figures test is in it,
-    and the filters come cheapest first (_filter_conditions), so a family is looked up
-    only for an episode the tests of the episode itself have left."""
+    and the filters come cheapest first (_FILTERS), so a family is looked up only for an
+    episode the tests of the episode itself have left."""
 
     def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
         # COUNT skips the NULL that CASE gives for other rows.
         return func.count(case((condition, 1)))
 
-    row = db.session.execute(
+    return (
         select(
             count_where(Queued.status.in_(AWAITING_DECISION)),
             count_where(Queued.status == EpisodeStatus.AWAITING_ALLOCATION),
-            count_where(Queued.hub_due_at < now),
+            count_where(Queued.hub_due_at < bindparam("now")),
             count_where(Queued.urgent.is_(True)),
             count_where(and_(*filtering)) if filtering else func.count(),
         )
         .select_from(Queued)
         .where(*in_queue)
-    ).one()
+    )
+
+
+def _counts(statement: Select[Any], parameters: dict[str, Any]) -> tuple[QueueCounts, int]:
+    row = db.session.execute(statement, parameters).one()
     counts = QueueCounts(
         awaiting_decision=row[0], awaiting_allocation=row[1], overdue=row[2], urgent=row[3]
     )
     return counts, row[4]
 
 
+_TEAMS = select(Team.id, Team.name, Team.locality).order_by(Team.name)
+
+
 def _options() -> QueueOptions:
     """The teams, and the localities they cover: the places a request can be routed to,
     and the only ones the request form records a family in (services/requests.py). Read
     from the teams, a short list, rather than from every family on record."""
-    teams = db.session.execute(select(Team.id, Team.name, Team.locality).order_by(Team.name)).all()
+    teams = db.session.execute(_TEAMS).all()
     return QueueOptions(
         teams=tuple(TeamOption(id=team.id, name=team.name) for team in teams),
         localities=tuple(sorted({team.locality for team in teams if team.locality})),
