@@ -166,5 +166,13 @@ def visible_family_ids_for(grants: frozenset[Grant]) -> Select[tuple[int]] | Non
 
 
 def can_see_family(user: User, family_id: int) -> bool:
-    query = select(Family.id).where(Family.id == family_id, visible_families(user))
-    return db.session.scalar(query) is not None
+    parameters = {**viewer_parameters(user), "family_id": family_id}
+    return db.session.scalar(_family_if_visible(grants_for(user.roles)), parameters) is not None
+
+
+@cache
+def _family_if_visible(grants: frozenset[Grant]) -> Select[tuple[int]]:
+    # Asked on every page of a family's record: built once per set of grants.
+    return select(Family.id).where(
+        Family.id == bindparam("family_id"), visible_families_for(grants)
+    )

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Select, bindparam, literal, select, tuple_
+from sqlalchemy import Date, Integer, Select, bindparam, select, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from caseapp.config import DeadlineSettings
@@ -258,25 +258,11 @@ def latest_events(family: Family) -> TimelinePage:
 def timeline_page(
     family: Family, before: TimelineCursor | None, size: int = TIMELINE_PAGE_SIZE
 ) -> TimelinePage:
-    query = (
-        select(TimelineEvent)
-        .where(TimelineEvent.family_id == family.id)
-        .options(joinedload(TimelineEvent.actor).lazyload(User.role_rows))
-        # Newest first along ix_timeline_events_family_occurred, read backwards.
-        .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
-        .limit(size + 1)
-    )
+    parameters: dict[str, Any] = {"family_id": family.id, "size": size + 1}
     if before is not None:
-        # A row comparison, so PostgreSQL seeks straight to the cursor in the index
-        # instead of reading and discarding every newer event.
-        query = query.where(
-            tuple_(TimelineEvent.occurred_at, TimelineEvent.id)
-            < tuple_(
-                literal(before.occurred_at, TimelineEvent.occurred_at.type),
-                literal(before.event_id, TimelineEvent.id.type),
-            )
-        )
-    events = list(db.session.scalars(query))
+        parameters |= {"before_at": before.occurred_at, "before_id": before.event_id}
+    query = _timeline_query(after_cursor=before is not None)
+    events = list(db.session.scalars(query, parameters))
     shown = events[:size]
     next_cursor = (
         TimelineCursor(shown[-1].occurred_at, shown[-1].id) if len(events) > size else None
@@ -287,6 +273,31 @@ def timeline_page(
         next_cursor=next_cursor,
         before=before,
     )
+
+
+@cache
+def _timeline_query(after_cursor: bool) -> Select[tuple[TimelineEvent]]:
+    """A page of a family's events, newest first, for `family_id` and `size` (and the
+    cursor's `before_at` and `before_id`): built once, as every family page asks."""
+    query = (
+        select(TimelineEvent)
+        .where(TimelineEvent.family_id == bindparam("family_id"))
+        .options(joinedload(TimelineEvent.actor).lazyload(User.role_rows))
+        # Newest first along ix_timeline_events_family_occurred, read backwards.
+        .order_by(TimelineEvent.occurred_at.desc(), TimelineEvent.id.desc())
+        .limit(bindparam("size", type_=Integer))
+    )
+    if after_cursor:
+        # A row comparison, so PostgreSQL seeks straight to the cursor in the index
+        # instead of reading and discarding every newer event.
+        query = query.where(
+            tuple_(TimelineEvent.occurred_at, TimelineEvent.id)
+            < tuple_(
+                bindparam("before_at", type_=TimelineEvent.occurred_at.type),
+                bindparam("before_id", type_=TimelineEvent.id.type),
+            )
+        )
+    return query
 
 
 def timeline_entry(event: TimelineEvent) -> TimelineEntry:
