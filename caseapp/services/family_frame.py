@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from caseapp.extensions import db
 from caseapp.models import Consent, Episode, Family
@@ -44,9 +44,13 @@ def overview_frame(actor: Actor, page: FamilyPage) -> FamilyFrame:
 def _consent_withdrawn_on(episode: Episode | None) -> date | None:
     if episode is None:
         return None
-    return db.session.scalar(
-        select(Consent.withdrawn_on)
-        .where(Consent.episode_id == episode.id)
-        .order_by(Consent.given_on.desc(), Consent.id.desc())
-        .limit(1)
-    )
+    return db.session.scalar(_LATEST_CONSENT_WITHDRAWN_ON, {"episode_id": episode.id})
+
+
+# Asked on every page of a family's record: made once.
+_LATEST_CONSENT_WITHDRAWN_ON = (
+    select(Consent.withdrawn_on)
+    .where(Consent.episode_id == bindparam("episode_id"))
+    .order_by(Consent.given_on.desc(), Consent.id.desc())
+    .limit(1)
+)

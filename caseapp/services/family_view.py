@@ -151,6 +151,31 @@ class FamilyPage:
     timeline: TimelinePage
 
 
+# The family page's statements that need no building per family, made once: putting a
+# statement together costs about what the database takes to answer these.
+_FAMILY_WITH_MEMBERS = (
+    select(Family).where(Family.id == bindparam("family_id")).options(selectinload(Family.members))
+)
+_ASSIGNMENTS = (
+    select(Assignment)
+    .where(Assignment.episode_id.in_(bindparam("episode_ids", expanding=True)))
+    .options(
+        joinedload(Assignment.lead_worker).lazyload(User.role_rows),
+        joinedload(Assignment.assigned_by).lazyload(User.role_rows),
+    )
+    .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+)
+_SUPPORT_REQUEST = select(SupportRequest).where(
+    SupportRequest.episode_id == bindparam("episode_id")
+)
+_LEVEL_DECISIONS = (
+    select(LevelDecision)
+    .where(LevelDecision.member_id.in_(bindparam("member_ids", expanding=True)))
+    .options(joinedload(LevelDecision.decided_by).lazyload(User.role_rows))
+    .order_by(LevelDecision.decided_at.desc(), LevelDecision.id.desc())
+)
+
+
 def age_text(born: date, today: date) -> str:
     """Age as practitioners say it: months for babies and toddlers, years after."""
     months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
@@ -174,9 +199,7 @@ def view_family(
         return None
     record_view(actor, "family", family_id, family_id)
     now = now or datetime.now(UTC)
-    family = db.session.scalar(
-        select(Family).where(Family.id == family_id).options(selectinload(Family.members))
-    )
+    family = db.session.scalar(_FAMILY_WITH_MEMBERS, {"family_id": family_id})
     if family is None:  # deleted between the access check and now
         return None
     rows = (
@@ -315,17 +338,8 @@ def timeline_entry(event: TimelineEvent) -> TimelineEntry:
 def _assignments(episodes: list[Episode]) -> list[Assignment]:
     if not episodes:
         return []
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .where(Assignment.episode_id.in_([episode.id for episode in episodes]))
-            .options(
-                joinedload(Assignment.lead_worker).lazyload(User.role_rows),
-                joinedload(Assignment.assigned_by).lazyload(User.role_rows),
-            )
-            .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
-        ).unique()
-    )
+    episode_ids = [episode.id for episode in episodes]
+    return list(db.session.scalars(_ASSIGNMENTS, {"episode_ids": episode_ids}).unique())
 
 
 def _assignment_views(assignments: list[Assignment]) -> list[AssignmentView]:
@@ -355,9 +369,7 @@ def _open_episode_view(
         ),
         None,
     )
-    support_request = db.session.scalar(
-        select(SupportRequest).where(SupportRequest.episode_id == episode.id)
-    )
+    support_request = db.session.scalar(_SUPPORT_REQUEST, {"episode_id": episode.id})
     return OpenEpisodeView(
         episode=episode,
         lead_since=current.assigned_at if current else None,
@@ -371,10 +383,7 @@ def _children(family: Family, framework: Framework, today: date) -> list[ChildVi
     if not children:
         return []
     decisions = db.session.scalars(
-        select(LevelDecision)
-        .where(LevelDecision.member_id.in_([child.id for child in children]))
-        .options(joinedload(LevelDecision.decided_by).lazyload(User.role_rows))
-        .order_by(LevelDecision.decided_at.desc(), LevelDecision.id.desc())
+        _LEVEL_DECISIONS, {"member_ids": [child.id for child in children]}
     )
     history: dict[int, list[LevelChange]] = {child.id: [] for child in children}
     for decision in decisions:
