@@ -69,4 +69,7 @@ def install_read_only_ends(app: Flask) -> None:
     def end_reading_with_commit(error: BaseException | None) -> None:
         session = db.session()
         if error is None and only_read(session):
+            # This session ends here; what a caller still holds from it stays readable,
+            # as it would after the rollback this commit replaces.
+            session.expire_on_commit = False
             session.commit()
