@@ -269,6 +269,17 @@ def test_withdrawal_is_recorded_on_the_consent_and_shown_prominently(
     assert "They no longer want support." in page
 
 
+@pytest.mark.parametrize("consent_id", ["9" * 40, "¹", "0"])
+def test_a_withdrawal_naming_no_possible_consent_is_refused(
+    case: Case, lead_client: FlaskClient, consent_id: str
+) -> None:
+    consent = give_consent(case)
+    data = {**withdraw_data(consent, uk_today()), "withdraw-consent_id": consent_id}
+    assert lead_client.post(f"{case.url}/withdraw", data=data).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).withdrawn_on is None
+
+
 def test_a_second_withdrawal_from_the_same_page_is_a_conflict(
     app: Flask, case: Case, lead_client: FlaskClient
 ) -> None:

@@ -18,6 +18,7 @@ from caseapp.services.staff import (
 )
 from caseapp.web.access import current_actor, roles_required
 from caseapp.web.admin_forms import NewStaffForm, StaffForm
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/users")
@@ -38,9 +39,7 @@ def _details(form: StaffForm) -> StaffDetails:
 @roles_required(Role.ADMIN)
 def index() -> ResponseReturnValue:
     search = request.args.get("q", "")
-    page = staff_page(
-        search, request.args.get("page", 1, type=int), current_app.config["CASEAPP_PAGE_SIZE"]
-    )
+    page = staff_page(search, page_asked_for(), current_app.config["CASEAPP_PAGE_SIZE"])
     return render_page("admin/users.html", fragment="results", page=page, search=search)
 
 

@@ -20,6 +20,7 @@ from caseapp.domain.assessment import Missing, Section, answer_problems
 from caseapp.domain.triage_rules import Problem
 from caseapp.models import AssessmentSection, FamilyMember
 from caseapp.web.forms import add_problems, error_links
+from caseapp.web.numbers import whole_number
 
 COMPLETE_PREFIX = "complete"
 
@@ -37,7 +38,8 @@ class StartAssessmentForm(FlaskForm):
     )
 
     def chosen(self) -> list[int]:
-        return [int(value) for value in self.children.data or () if str(value).isdigit()]
+        numbers = (whole_number(value) for value in self.children.data or ())
+        return [number for number in numbers if number is not None]
 
     def add_problems(self, problems: Iterable[Problem]) -> None:
         add_problems(self, problems, fallback="children")

@@ -46,6 +46,7 @@ from caseapp.web.assessment_forms import (
     start_form,
 )
 from caseapp.web.family_sections import case_work
+from caseapp.web.numbers import whole_number
 from caseapp.web.rendering import announce_timeline_change, render_page, wants_fragment
 from caseapp.web.triage import when
 
@@ -215,11 +216,11 @@ def save(family_id: int, assessment_id: int) -> ResponseReturnValue:
     section_key = request.args.get("section", "")
     member_text = request.args.get("child", "")
     section = section_by_key(framework_sections(framework), section_key)
-    if section is None or not member_text.isdigit():
+    member_id = whole_number(member_text)
+    if section is None or member_id is None:
         # Still refuses people who may not keep this record before saying the form is bad.
         assessments_page_for_keeping(actor, family_id, framework, assessment_id)
         abort(400)
-    member_id = int(member_text)
     form = section_form(section, member_id, submitted=True)
     if not form.validate_on_submit():
         page = assessments_page_for_keeping(actor, family_id, framework, assessment_id)

@@ -20,6 +20,7 @@ from caseapp.services.audit_views import (
 from caseapp.services.family_view import TimelineCursor
 from caseapp.web.access import current_actor, roles_required
 from caseapp.web.fields import GovDateField
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("audit", __name__)
@@ -99,7 +100,7 @@ def search() -> ResponseReturnValue:
         results = search_audit_log(
             current_actor(),
             form.criteria(),
-            request.args.get("page", 1, type=int),
+            page_asked_for(),
             current_app.config["CASEAPP_PAGE_SIZE"],
         )
     search_args = {key: values for key, values in request.args.lists() if key != "page"}

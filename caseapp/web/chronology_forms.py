@@ -27,6 +27,7 @@ from caseapp.domain.timeline import EventCategory
 from caseapp.domain.triage_rules import Problem
 from caseapp.models import FamilyMember
 from caseapp.web.fields import GovDateField
+from caseapp.web.numbers import whole_number
 
 _CATEGORIES = frozenset(category.value for category in EventCategory)
 _ORDERS = frozenset(order.value for order in ChronologyOrder)
@@ -74,7 +75,7 @@ class ChronologyFilterForm(FlaskForm):
 
     def validate_child(self, field: SelectField) -> None:
         value = field.data or ""
-        if value and not (value.isdigit() and len(value) < 19):
+        if value and whole_number(value) is None:
             raise ValidationError("Choose a child from the list")
 
     def validate_order(self, field: RadioField) -> None:

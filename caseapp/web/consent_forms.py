@@ -20,7 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from caseapp.domain.assessment import consent_problems
@@ -30,6 +30,7 @@ from caseapp.models.types import uk_today
 from caseapp.services.consent import ConsentDetails
 from caseapp.web.fields import GovDateField
 from caseapp.web.forms import add_problems, error_links, set_hidden
+from caseapp.web.numbers import MOST_ID, whole_number
 
 # The given_by choice for someone who is not on the family's record.
 SOMEONE_ELSE = "other"
@@ -94,8 +95,7 @@ class ConsentForm(FlaskForm):
     )
 
     def member_id(self) -> int | None:
-        value = (self.given_by.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return whole_number(self.given_by.data)
 
     def details(self) -> ConsentDetails:
         known = set(USUAL_AGENCIES)
@@ -153,7 +153,10 @@ class ConsentForm(FlaskForm):
 
 
 class WithdrawConsentForm(FlaskForm):
-    consent_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # Looked up in the database, which refuses a number past its INTEGER's range.
+    consent_id = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MOST_ID)]
+    )
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     withdrawn_on = GovDateField(
         "When did the family withdraw consent?",

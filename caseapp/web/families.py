@@ -26,6 +26,7 @@ from caseapp.services.family_view import (
 from caseapp.web.access import current_actor
 from caseapp.web.family_sections import case_work
 from caseapp.web.fields import GovDateField
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.private_search import search_fields
 from caseapp.web.rendering import render_page, wants_fragment
 
@@ -141,7 +142,7 @@ def search() -> ResponseReturnValue:
             results = search_families(
                 current_actor(),
                 criteria,
-                page=request.args.get("page", 1, type=int),
+                page=page_asked_for(),
                 page_size=current_app.config["CASEAPP_PAGE_SIZE"],
             )
     response = make_response(

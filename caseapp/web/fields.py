@@ -39,7 +39,7 @@ class GovDateField(Field):
         missing = [name for name, part in zip(DATE_PARTS, parts, strict=True) if not part]
         if missing:
             raise ValueError(f"{self.subject} must include a {' and '.join(missing)}")
-        if not all(part.isdigit() for part in parts):
+        if not all(part.isascii() and part.isdigit() for part in parts):
             raise ValueError(f"{self.subject} must be a real date")
         if len(parts[2]) != 4:
             raise ValueError("Year must include 4 numbers")

@@ -15,6 +15,7 @@ from caseapp.models.types import utcnow
 from caseapp.services.hub_queue import QueuePage, hub_queue
 from caseapp.web.access import current_actor, roles_required
 from caseapp.web.hub_forms import QueueFilterForm, query_args
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.private_search import TOKEN_ARGUMENT, recall, remember
 from caseapp.web.rendering import render_page, wants_fragment
 
@@ -33,7 +34,7 @@ def queue() -> ResponseReturnValue:
     page = hub_queue(
         current_actor(),
         form.to_filters(),
-        request.args.get("page", default=1, type=int),
+        page_asked_for(),
         utcnow(),
     )
     if request.method == "POST" and not wants_fragment():

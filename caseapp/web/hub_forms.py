@@ -13,6 +13,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from caseapp.domain.queue_rules import AgeBand, QueueStage
 from caseapp.frameworks import Framework
 from caseapp.services.hub_queue import QueueFilters, QueueOptions
+from caseapp.web.numbers import whole_number
 
 ANY = ""
 Choice = TypeVar("Choice", bound=StrEnum)
@@ -64,7 +65,7 @@ class QueueFilterForm(FlaskForm):
         return QueueFilters(
             stage=_member(QueueStage, self.status.data),
             level_code=self.level.data if self.level.data in level_codes else None,
-            team_id=int(team) if team.isdigit() else None,
+            team_id=whole_number(team),
             locality=(self.locality.data or "").strip() or None,
             age_band=_member(AgeBand, self.age.data),
             urgent_only=bool(self.urgent.data),

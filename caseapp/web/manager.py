@@ -10,6 +10,7 @@ from caseapp.domain.roles import Role
 from caseapp.models.types import utcnow
 from caseapp.services.manager_view import UnknownFigure, figure_families
 from caseapp.web.access import current_actor, roles_required
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import render_page
 
 bp = Blueprint("manager", __name__, url_prefix="/manager")
@@ -26,12 +27,11 @@ def families() -> ResponseReturnValue:
     if not key:
         # The figures themselves are the manager's view.
         return redirect(url_for("home.manager"))
-    page_number = request.args.get("page", "1")
     try:
         page = figure_families(
             current_actor(),
             key,
-            int(page_number) if page_number.isdigit() else 1,
+            page_asked_for(),
             current_app.config["CASEAPP_PAGE_SIZE"],
             current_app.extensions["caseapp.framework"],
             current_app.config["CASEAPP_DEADLINES"],

@@ -49,6 +49,7 @@ from caseapp.models import PlanOutcome
 from caseapp.services.meetings import StaffChoice
 from caseapp.web.fields import GovDateField
 from caseapp.web.forms import add_problems, optional_text, set_hidden
+from caseapp.web.numbers import whole_number
 
 ATTENDEE_ROWS = 4
 ACTION_ROWS = 2
@@ -59,11 +60,6 @@ PRESENT, APOLOGIES = "present", "apologies"
 
 def _clean(field: Field) -> str:
     return (field.data or "").strip()
-
-
-def _int_or_none(text: str | None) -> int | None:
-    value = (text or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 class ScheduleForm(FlaskForm):
@@ -137,7 +133,7 @@ class AttendeeForm(Form):
             agency=_clean(self.agency),
             role=_clean(self.role),
             present=self.present.data != APOLOGIES,
-            user_id=_int_or_none(self.user_id.data),
+            user_id=whole_number(self.user_id.data),
         )
 
 
@@ -162,7 +158,7 @@ class ActionForm(Form):
             owner_name=_clean(self.owner_name),
             owner_agency=_clean(self.owner_agency),
             due_on=self.due_on.data,
-            outcome_id=_int_or_none(self.outcome_id.data),
+            outcome_id=whole_number(self.outcome_id.data),
         )
 
 
@@ -227,7 +223,7 @@ class RecordForm(FlaskForm):
             scores=tuple(
                 ScoreEntry(
                     outcome_id=outcome.id,
-                    score=_int_or_none(self[score_field(outcome.id)].data),
+                    score=whole_number(self[score_field(outcome.id)].data),
                     comment=_clean(self[comment_field(outcome.id)]),
                 )
                 for outcome in self.outcomes

@@ -66,6 +66,7 @@ from caseapp.web.meeting_forms import (
     record_form,
     score_field,
 )
+from caseapp.web.numbers import whole_number
 from caseapp.web.rendering import announce_timeline_change, render_page, wants_fragment
 from caseapp.web.triage import when
 
@@ -268,7 +269,8 @@ def _change_the_form(form: RecordForm) -> str | None:
         return "actions"
     added = request.form.get("add_staff", "")
     if added:
-        staff = staff_choice(int(added)) if added.isdigit() and len(added) < 10 else None
+        number = whole_number(added)
+        staff = staff_choice(number) if number is not None else None
         if staff is not None:
             form.add_staff(staff)
             form.staff_query.data = ""

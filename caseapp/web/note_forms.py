@@ -30,6 +30,7 @@ from caseapp.domain.triage_rules import Problem
 from caseapp.models import FamilyMember
 from caseapp.services.case_notes import NoteDetails
 from caseapp.web.fields import GovDateField
+from caseapp.web.numbers import whole_number
 
 _CONTACT_TYPES = frozenset(contact_type.value for contact_type in ContactType)
 NOTE_TEXT_LIMIT = 20_000
@@ -104,7 +105,7 @@ class CaseNoteForm(FlaskForm):
             raise ValidationError("Enter what happened")
 
     def validate_seen(self, field: SelectMultipleField) -> None:
-        if not all(value.isdigit() and len(value) < 19 for value in field.data or ()):
+        if not all(whole_number(value) is not None for value in field.data or ()):
             raise ValidationError("Choose the people seen from the list")
 
     def details(self) -> NoteDetails:

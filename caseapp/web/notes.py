@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 
 from caseapp.models.types import uk_today
@@ -17,6 +17,7 @@ from caseapp.services.context import Actor
 from caseapp.web.access import current_actor
 from caseapp.web.family_sections import case_work
 from caseapp.web.note_forms import CaseNoteForm
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import announce_timeline_change, render_page, wants_fragment
 
 bp = Blueprint("notes", __name__, url_prefix="/families/<int:family_id>/notes")
@@ -24,11 +25,6 @@ bp = Blueprint("notes", __name__, url_prefix="/families/<int:family_id>/notes")
 NO_OPEN_EPISODE = (
     "The family has no open episode, so a note cannot be added. Notes already recorded are below."
 )
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 def _notes_page(
@@ -65,7 +61,7 @@ def _blank_form() -> CaseNoteForm:
 @bp.get("")
 @case_work
 def index(family_id: int) -> ResponseReturnValue:
-    return _notes_page(current_actor(), family_id, _blank_form(), page=_page_number())
+    return _notes_page(current_actor(), family_id, _blank_form(), page=page_asked_for())
 
 
 @bp.post("")

@@ -36,6 +36,7 @@ from caseapp.domain.triage_rules import Problem
 from caseapp.frameworks.supporting_families import HeadlineOutcomes
 from caseapp.models import FamilyMember, PlanAction, PlanOutcome
 from caseapp.web.fields import GovDateField
+from caseapp.web.numbers import whole_number
 
 WHOLE_FAMILY = "family"
 
@@ -227,7 +228,8 @@ class CompleteActionForm(FlaskForm):
 
 
 def _as_id(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 19 else -1
+    number = whole_number(value)
+    return -1 if number is None else number
 
 
 def _check_choice(field: Field, allowed: Iterable[str], message: str) -> None:

@@ -41,6 +41,7 @@ from caseapp.services.plans import (
 )
 from caseapp.web.access import current_actor
 from caseapp.web.family_sections import case_work
+from caseapp.web.numbers import whole_number
 from caseapp.web.plan_forms import (
     ActionForm,
     CompleteActionForm,
@@ -136,7 +137,7 @@ def new_action(family_id: int) -> ResponseReturnValue:
     # The outcome the action is for (the service checks it is this plan's), or none: the
     # plan as a whole. It also names the form's fields, so errors show on the right form.
     chosen = request.form.get("outcome", "")
-    outcome_id = int(chosen) if chosen.isdigit() and len(chosen) < 10 else None
+    outcome_id = whole_number(chosen)
     form = new_action_form(outcome_id)
     if form.validate_on_submit():
         draft = form.draft()

@@ -18,6 +18,7 @@ from caseapp.services.requests import (
     submit_request,
 )
 from caseapp.web.access import current_actor, signed_in
+from caseapp.web.numbers import page_asked_for, whole_number
 from caseapp.web.rendering import render_page
 from caseapp.web.request_forms import RequestForm
 
@@ -56,14 +57,14 @@ def new() -> ResponseReturnValue:
 
     details = form.details(current_user._get_current_object())
     choice = request.form.get("link_family", "")
-    if choice != NEW_FAMILY and not choice.isdigit():
+    link_family_id = whole_number(choice)
+    if choice != NEW_FAMILY and link_family_id is None:
         choice = ""
     if form.recorded_by_hub and not choice:
         # Only the Hub is shown other families: a referrer may have no right to see them.
         possible = find_possible_duplicates(details.identities)
         if possible:
             return _confirm_family(details, possible)
-    link_family_id = int(choice) if choice.isdigit() else None
     try:
         support_request = submit_request(current_actor(), details, link_family_id)
     except RequestError as error:
@@ -125,10 +126,9 @@ def show(request_id: int) -> ResponseReturnValue:
 @bp.route("/mine")
 @signed_in
 def mine() -> ResponseReturnValue:
-    page = request.args.get("page", "1")
     mine = requests_by_referrer(
         current_user._get_current_object(),
-        page=int(page) if page.isdigit() else 1,
+        page=page_asked_for(),
         per_page=current_app.config["CASEAPP_PAGE_SIZE"],
     )
     return render_page("requests/mine.html", fragment="requests", my_requests=mine)

@@ -28,6 +28,7 @@ from caseapp.services.review_queue import (
     review_queue,
 )
 from caseapp.web.access import current_actor, roles_required
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import announce_timeline_change, render_page, wants_fragment
 from caseapp.web.review_forms import ReviewForm
 from caseapp.web.triage import when
@@ -56,18 +57,13 @@ def my_level_request_decisions() -> tuple[MyDecision, ...]:
     return decisions_for_requester(current_user._get_current_object())
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
-
-
 @bp.get("")
 @roles_required(Role.MANAGER)
 def queue() -> ResponseReturnValue:
     now = utcnow()
     return render_page(
         "reviews/queue.html",
-        queue=review_queue(current_actor(), _page_number(), now),
+        queue=review_queue(current_actor(), page_asked_for(), now),
         now=now,
     )
 

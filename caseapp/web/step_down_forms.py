@@ -35,6 +35,7 @@ from caseapp.services.requests import CarerDetails, ChildDetails
 from caseapp.services.step_downs import StepDownDetails
 from caseapp.web.fields import GovDateField
 from caseapp.web.forms import add_problems
+from caseapp.web.numbers import whole_number
 from caseapp.web.request_forms import (
     CARER_ROWS,
     CHILD_ROWS,
@@ -160,7 +161,7 @@ class StepDownForm(FamilyRowsChecks, FlaskForm):
             family_choice=(self.family_choice.data or "").strip(),
             from_team=self.from_team.data or "",
             handover_summary=self.handover_summary.data or "",
-            lead_worker_id=int(lead_worker) if lead_worker.isdigit() else None,
+            lead_worker_id=whole_number(lead_worker),
             taf_on=self.taf_on.data,
             taf_at=self.taf_at.data or "",
             taf_location=self.taf_location.data or "",

@@ -44,6 +44,7 @@ from caseapp.services.triage import (
 )
 from caseapp.web.access import current_actor, roles_required
 from caseapp.web.formatting import uk_time
+from caseapp.web.numbers import page_asked_for
 from caseapp.web.rendering import render_page, wants_fragment
 from caseapp.web.triage_forms import AllocateForm, StartTriageForm, TriageForm, triage_form
 
@@ -202,16 +203,11 @@ def _changed_message(error: Exception) -> str:
 # --- allocation ----------------------------------------------------------------------------
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() else 1
-
-
 def _allocate_page(case: AllocationCase, form: AllocateForm, conflict: str | None = None) -> str:
     query = request.args.get("q", "")
     sort = request.args.get("sort", "name")
     candidates = find_candidates(
-        query, _page_number(), sort, current_app.config["CASEAPP_PAGE_SIZE"]
+        query, page_asked_for(), sort, current_app.config["CASEAPP_PAGE_SIZE"]
     )
     return render_page(
         "triage/allocate.html",
