@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from caseapp.extensions import db
 from caseapp.models import AuditEvent
+from caseapp.services.accounts import _timing_decoy
 from caseapp.web.access import access_for_endpoint
 from tests.conftest import AuthActions
 from tests.factories import make_user
@@ -175,3 +176,12 @@ def test_every_page_sends_a_signed_out_visitor_to_sign_in(app: Flask, client: Fl
             checked += 1
     assert checked >= 6
     assert client.get("/no-such-page").headers["Location"].startswith("/sign-in")
+
+
+def test_an_unknown_address_is_checked_against_a_hash_made_like_real_ones(app: Flask) -> None:
+    # Otherwise a miss and a wrong password take different times, and the difference
+    # tells which addresses have accounts.
+    method = app.config["PASSWORD_HASH_METHOD"]
+    real = make_user("lead_worker").password_hash
+    decoy = _timing_decoy(method)
+    assert decoy.split("$")[0] == real.split("$")[0] == method

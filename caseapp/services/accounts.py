@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -15,9 +16,13 @@ from caseapp.models import Agency, Team, User
 from caseapp.models.types import utcnow
 from caseapp.services.audit import add_audit_event
 
-# Checked against when the email is unknown, so a miss costs as long as a wrong password
-# and response time does not reveal which addresses have accounts.
-_TIMING_DECOY_HASH = generate_password_hash("not a real password, only a timing decoy")
+
+@cache
+def _timing_decoy(method: str) -> str:
+    """Checked against when the email is unknown, so a miss costs as long as a wrong
+    password and response time does not reveal which addresses have accounts. Hashed the
+    way passwords are (PASSWORD_HASH_METHOD), or the two would take different times."""
+    return generate_password_hash("not a real password, only a timing decoy", method)
 
 
 class AccountError(ValueError):
@@ -88,7 +93,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User | None:
     """The user these credentials belong to, or None; either way the attempt is audited."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_TIMING_DECOY_HASH, password)
+        check_password_hash(_timing_decoy(current_app.config["PASSWORD_HASH_METHOD"]), password)
     valid = user is not None and user.check_password(password) and user.active
     if valid and user is not None:
         user.last_sign_in_at = utcnow()
