@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from caseapp.domain.casework import ActionStatus, AssessmentStatus, MeetingKind, MeetingStatus
 from caseapp.domain.deadlines import EpisodeFacts
 from caseapp.domain.episodes import EpisodeStatus
+from caseapp.domain.working_days import is_working_day
 from caseapp.extensions import db
 from caseapp.models import (
     Assessment,
@@ -175,7 +176,11 @@ def test_records_decide_what_is_due_not_the_status(
     episode.allocated_at = now - timedelta(days=120)
     _meeting(episode, lead, now - timedelta(days=100), next_on=today - timedelta(days=50))
     # The latest meeting held agreed its next date three weeks ago: that review is overdue.
-    _meeting(episode, lead, now - timedelta(days=70), next_on=today - timedelta(days=21))
+    # A working day, as a date agreed for a weekend is due on the next working day.
+    agreed = today - timedelta(days=21)
+    while not is_working_day(agreed):
+        agreed -= timedelta(days=1)
+    _meeting(episode, lead, now - timedelta(days=70), next_on=agreed)
     # Scheduled or cancelled meetings do not count as held.
     _meeting(episode, lead, now - timedelta(days=2), status=MeetingStatus.CANCELLED)
     _meeting(episode, lead, now + timedelta(days=2), status=MeetingStatus.SCHEDULED)
@@ -199,7 +204,6 @@ def test_records_decide_what_is_due_not_the_status(
     assert "app-card--overdue" in family_page
     assert card.count('class="app-overdue">Overdue by') == 3
     review = card[card.index("TAF review meeting") :]
-    agreed = today - timedelta(days=21)
     assert f"{agreed.day} {agreed:%b %Y}" in review.split("</dd>")[0]
 
     # Completing the EHA and holding the review clears them; the actions stay overdue.
