@@ -530,8 +530,8 @@ def test_a_manager_without_a_team_sees_nothing(app: Flask) -> None:
 
 
 def test_the_figures_follow_the_moment_and_the_managers_team_on_every_visit(app: Flask) -> None:
-    # The statements are built once for a person and kept: each visit must still count
-    # at its own moment, and for the team and roles the person has then.
+    # The statements are built once for everyone with the same grants and kept: each
+    # visit must still count at its own moment, and for the team the person has then.
     world = build_world(app, families=24)
     first = _dashboard(app, world)
     assert first.levels.total > 0 and all(chart.total > 0 for chart in first.monthly)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from math import ceil
 from typing import Any
 
@@ -81,7 +81,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import uk_today
-from caseapp.services.access import visible_family_ids
+from caseapp.services.access import VIEWER_TEAM_ID, viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
 from caseapp.services.paging import PageArithmetic
@@ -157,11 +157,16 @@ class Scope:
         first = month_start(self.months[0])
         return datetime(first.year, first.month, 1, tzinfo=self.now.tzinfo)
 
+    @property
+    def grants(self) -> frozenset[Grant]:
+        return grants_for(self.user.roles)
+
     @cached_property
     def parameters(self) -> dict[str, Any]:
-        """A value for each moment the builders name (see `_moment`)."""
+        """A value for each moment the builders name (see `_moment`), and the viewer's."""
         cutoffs = drift_cutoffs(self.settings, self.now)
         return {
+            **viewer_parameters(self.user),
             "window_start": self.window_start,
             "now": self.now,
             "oversight_since": oversight_since(self.settings, self.now),
@@ -169,10 +174,11 @@ class Scope:
         }
 
 
-# A builder's statement depends on who is looking, never on when: each moment it compares
-# with is a named parameter, bound from Scope.parameters when it runs, so one statement
-# built for a person serves each of their visits (building and keying the dashboard's
-# statement costs several times what running it does).
+# A builder's statement depends on the viewer's grants, never on when or on who: each
+# moment it compares with, and the viewer's team, is a named parameter bound from
+# Scope.parameters when it runs, so one statement built per set of grants serves every
+# visit (building and keying the dashboard's statement costs several times what running
+# it does).
 def _moment(name: str) -> BindParameter[Any]:
     """The moment `name` of Scope.parameters, typed by the column it is compared with."""
     return bindparam(name)
@@ -188,7 +194,7 @@ def _cutoff(name: str) -> BindParameter[Any]:
     return _moment(f"cutoff_{name}")
 
 
-RowBuilder = Callable[[User], Select[Any]]
+RowBuilder = Callable[[frozenset[Grant]], Select[Any]]
 
 
 def _rows(family_id: Any, member_id: Any, at: Any, bucket: Any, detail: Any = None) -> list[Any]:
@@ -203,7 +209,7 @@ def _rows(family_id: Any, member_id: Any, at: Any, bucket: Any, detail: Any = No
     ]
 
 
-def _team_episode(user: User) -> ColumnElement[bool]:
+def _team_episode(grants: frozenset[Grant]) -> ColumnElement[bool]:
     """Episodes of the manager's team. Every figure but disagreements starts from these,
     through the episodes' team index, so a figure costs the same in a council of 100,000
     families as in one of 1,000: it reads the team's episodes, never all of them.
@@ -211,16 +217,17 @@ def _team_episode(user: User) -> ColumnElement[bool]:
     A family with an episode of the team is exactly what the team grant lets its
     manager see, so rows found this way need no further need-to-know test (a test per
     row was most of the page's work). Without that grant there are no such rows."""
-    if user.team_id is None or Grant.TEAM_EPISODE not in grants_for(user.roles):
+    if Grant.TEAM_EPISODE not in grants:
         return false()
-    return Episode.team_id == user.team_id
+    # A manager with no team binds NULL, which no episode's team equals: no rows.
+    return Episode.team_id == bindparam(VIEWER_TEAM_ID)
 
 
-def _open_team_episode(user: User) -> ColumnElement[bool]:
-    return and_(Episode.closed_at.is_(None), _team_episode(user))
+def _open_team_episode(grants: frozenset[Grant]) -> ColumnElement[bool]:
+    return and_(Episode.closed_at.is_(None), _team_episode(grants))
 
 
-def children_by_level(user: User) -> Select[Any]:
+def children_by_level(grants: frozenset[Grant]) -> Select[Any]:
     """Children of the open episodes of the manager's team, by their current level."""
     return (
         select(
@@ -232,12 +239,12 @@ def children_by_level(user: User) -> Select[Any]:
             )
         )
         .join(Episode, Episode.family_id == FamilyMember.family_id)
-        .where(FamilyMember.is_child.is_(True), _open_team_episode(user))
+        .where(FamilyMember.is_child.is_(True), _open_team_episode(grants))
     )
 
 
 def _approved_requests(kind: RequestKind) -> RowBuilder:
-    def builder(user: User) -> Select[Any]:
+    def builder(grants: frozenset[Grant]) -> Select[Any]:
         return (
             select(
                 *_rows(
@@ -249,7 +256,7 @@ def _approved_requests(kind: RequestKind) -> RowBuilder:
             )
             .join(Episode, Episode.id == LevelChangeRequest.episode_id)
             .where(
-                _team_episode(user),
+                _team_episode(grants),
                 LevelChangeRequest.kind == kind,
                 LevelChangeRequest.status == RequestStatus.APPROVED,
                 LevelChangeRequest.decided_at >= _moment("window_start"),
@@ -259,13 +266,13 @@ def _approved_requests(kind: RequestKind) -> RowBuilder:
     return builder
 
 
-def closures(user: User) -> Select[Any]:
+def closures(grants: frozenset[Grant]) -> Select[Any]:
     return select(
         *_rows(Episode.family_id, None, Episode.closed_at, year_month(Episode.closed_at))
-    ).where(_team_episode(user), Episode.closed_at >= _moment("window_start"))
+    ).where(_team_episode(grants), Episode.closed_at >= _moment("window_start"))
 
 
-def allocations(user: User) -> Select[Any]:
+def allocations(grants: frozenset[Grant]) -> Select[Any]:
     """First allocations in the window, with the days from the request for support."""
     return (
         select(
@@ -278,7 +285,7 @@ def allocations(user: User) -> Select[Any]:
             )
         )
         .join(SupportRequest, SupportRequest.episode_id == Episode.id)
-        .where(_team_episode(user), Episode.allocated_at >= _moment("window_start"))
+        .where(_team_episode(grants), Episode.allocated_at >= _moment("window_start"))
     )
 
 
@@ -345,23 +352,23 @@ def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
             return Episode.opened_at < _cutoff("opened_before")
 
 
-def drift(user: User) -> Select[Any]:
+def drift(grants: frozenset[Grant]) -> Select[Any]:
     """One row per open episode and kind of drift it shows."""
     return union_all(
         *(
             select(*_rows(Episode.family_id, None, Episode.opened_at, literal(kind.value))).where(
-                _open_team_episode(user), _drift_condition(kind)
+                _open_team_episode(grants), _drift_condition(kind)
             )
             for kind in DriftKind
         )
     )  # type: ignore[return-value]
 
 
-def open_disagreements(user: User) -> Select[Any]:
+def open_disagreements(grants: frozenset[Grant]) -> Select[Any]:
     """Open disagreements about any family the manager may see, found from those
     families (each probed for its disagreements), not from every one in the council."""
     overdue = Disagreement.resolve_by < _moment("now")
-    family_ids = visible_family_ids(user)
+    family_ids = visible_family_ids_for(grants)
     return select(
         *_rows(
             Disagreement.family_id,
@@ -375,7 +382,7 @@ def open_disagreements(user: User) -> Select[Any]:
     )
 
 
-def without_oversight(user: User) -> Select[Any]:
+def without_oversight(grants: frozenset[Grant]) -> Select[Any]:
     """Families with an open episode and no oversight recorded in the period."""
     last_oversight = (
         select(func.max(OversightNote.oversight_on))
@@ -383,7 +390,7 @@ def without_oversight(user: User) -> Select[Any]:
         .scalar_subquery()
     )
     return select(*_rows(Episode.family_id, None, last_oversight, literal("none"))).where(
-        _open_team_episode(user),
+        _open_team_episode(grants),
         ~exists().where(
             OversightNote.family_id == Episode.family_id,
             OversightNote.oversight_on >= _moment("oversight_since"),
@@ -492,34 +499,18 @@ def figure_key(name: str, bucket: str = "") -> str:
     return f"{name}:{bucket}" if bucket else name
 
 
-# Statements built for a person, kept for their next visit (see `_moment`). Keyed by all a
-# builder reads of the person: their team and roles, and their id (visible_family_ids).
-_BUILT: dict[tuple[object, ...], Select[Any]] = {}
-# Far more than a council's managers; past it, start again rather than grow.
-MOST_BUILT = 512
-
-
-def _built(purpose: str, user: User, build: Callable[[User], Select[Any]]) -> Select[Any]:
-    key = (purpose, user.id, user.team_id, user.roles)
-    statement = _BUILT.get(key)
-    if statement is None:
-        if len(_BUILT) >= MOST_BUILT:
-            _BUILT.clear()
-        statement = _BUILT[key] = build(user)
-    return statement
-
-
 COUNTED = ("level", "step_up", "step_down", "closure", "drift", "disagreement", "oversight")
 
 
-def _counts_statement(user: User) -> Select[Any]:
+@cache
+def _counts_statement(grants: frozenset[Grant]) -> Select[Any]:
     """How many rows each counted figure's builder gives in each bucket: every figure in
     one statement, the builders' rows stacked (UNION ALL) and grouped."""
     stacked = union_all(
         *(
             select(literal(name).label("figure"), rows.c.bucket)
             for name in COUNTED
-            for rows in (FIGURES[name].builder(user).subquery(),)
+            for rows in (FIGURES[name].builder(grants).subquery(),)
         )
     ).subquery()
     return select(stacked.c.figure, stacked.c.bucket, func.count()).group_by(
@@ -529,17 +520,18 @@ def _counts_statement(user: User) -> Select[Any]:
 
 def _bucket_counts(scope: Scope) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {name: Counter() for name in COUNTED}
-    query = _built("counts", scope.user, _counts_statement)
+    query = _counts_statement(scope.grants)
     for name, bucket, count in db.session.execute(query, scope.parameters):
         counts[name][bucket] = count
     return counts
 
 
-def _medians_statement(user: User) -> Select[Any]:
+@cache
+def _medians_statement(grants: frozenset[Grant]) -> Select[Any]:
     """Per month: the median days from request to allocation, and how many there were.
     A window function ranks each month's durations; the middle one (or the average of
     the middle two) is the median, on SQLite and PostgreSQL alike."""
-    rows = allocations(user).subquery()
+    rows = allocations(grants).subquery()
     ranked = select(
         rows.c.bucket,
         rows.c.detail,
@@ -556,7 +548,7 @@ def _medians_statement(user: User) -> Select[Any]:
 
 
 def _median_days(scope: Scope) -> dict[str, tuple[float, int]]:
-    query = _built("medians", scope.user, _medians_statement)
+    query = _medians_statement(scope.grants)
     return {
         bucket: (float(days), size)
         for bucket, days, size in db.session.execute(query, scope.parameters)
@@ -773,7 +765,7 @@ def figure_families(
     if label is None:
         raise UnknownFigure(key)
     record_listing(actor, "manager_figure", {"figure": figure.name})
-    rows = figure.builder(actor.user).subquery()
+    rows = figure.builder(scope.grants).subquery()
     chosen = select(rows).where(rows.c.bucket == bucket) if bucket else select(rows)
     chosen_rows = chosen.subquery()
     parameters = scope.parameters
