@@ -24,7 +24,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Row,
     Select,
     and_,
@@ -72,6 +71,7 @@ from caseapp.models.families import family_reference
 from caseapp.services.access import viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
+from caseapp.services.paging import page_parameters, paged
 
 # The queue's episodes under their own name: visible_family_ids_for() reads other episodes in a
 # subquery on `Episode`, which SQLAlchemy would otherwise correlate with these.
@@ -211,7 +211,7 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
     page = min(max(page, 1), page_count)
     rows = db.session.execute(
         statements.page_rows,
-        {**parameters, "page_size": page_size, "skipped": (page - 1) * page_size},
+        {**parameters, **page_parameters(page, page_size)},
     ).all()
 
     children = _children_of(rows, today)
@@ -330,7 +330,7 @@ def _filters_used(filters: QueueFilters, today: date) -> tuple[tuple[str, ...], 
 def _statements(grants: frozenset[Grant], filters_used: tuple[str, ...]) -> _QueueStatements:
     """The counts and the page of the queue for anyone with these grants and these filters,
     built once: run with the viewer's parameters, the filters' values and `now` (and
-    `page_size` and `skipped` for the page)."""
+    page_parameters() for the page)."""
     in_queue = _in_queue(grants)
     filtering = [_FILTERS[name] for name in filters_used]
     return _QueueStatements(
@@ -342,14 +342,7 @@ def _statements(grants: frozenset[Grant], filters_used: tuple[str, ...]) -> _Que
 def _page_rows_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     """A page of the episodes meeting `conditions`: chosen from the queue's index, then
     only they are joined to their family, request and the rest."""
-    chosen = (
-        select(Queued.id)
-        .where(*conditions)
-        .order_by(*QUEUE_ORDER)
-        .limit(bindparam("page_size", type_=Integer))
-        .offset(bindparam("skipped", type_=Integer))
-        .subquery("chosen")
-    )
+    chosen = paged(select(Queued.id).where(*conditions).order_by(*QUEUE_ORDER)).subquery("chosen")
     return (
         select(
             Queued.id,

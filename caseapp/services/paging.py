@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from math import ceil
+from typing import Any, TypeVar
+
+from sqlalchemy import Integer, Select, bindparam
+
+Query = TypeVar("Query", bound=Select[Any])
+
+
+def paged(query: Query) -> Query:
+    """`query` taking its page as parameters, so a statement built once serves every page:
+    run it with page_parameters()."""
+    return query.limit(bindparam("page_size", type_=Integer)).offset(
+        bindparam("skipped", type_=Integer)
+    )
+
+
+def page_parameters(page: int, page_size: int) -> dict[str, int]:
+    return {"page_size": page_size, "skipped": (page - 1) * page_size}
 
 
 class PageArithmetic:

@@ -14,7 +14,7 @@ from math import ceil
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -44,6 +44,7 @@ from caseapp.services.context import Actor
 from caseapp.services.duplicates import find_possible_duplicates
 from caseapp.services.episodes import stage_episode
 from caseapp.services.families import FamilyDetails, MemberDetails, new_member, stage_family
+from caseapp.services.paging import page_parameters, paged
 from caseapp.services.reopening import stage_rerequest_flag
 from caseapp.services.timeline import add_timeline_event
 
@@ -541,7 +542,7 @@ def requests_by_referrer(
     page = max(1, page)
     rows = db.session.execute(
         _by_referrer_query(),
-        {"referrer_id": user.id, "per_page": per_page, "skipped": (page - 1) * per_page},
+        {"referrer_id": user.id, **page_parameters(page, per_page)},
     ).all()
     total = rows[0][-1] if rows else _count_by_referrer(user) if page > 1 else 0
     return ReferrerRequests(
@@ -560,7 +561,7 @@ def requests_by_referrer(
 
 @cache
 def _by_referrer_query() -> Select[Any]:
-    """Built once, for the parameters `referrer_id`, `per_page` and `skipped`: it is on
+    """Built once, for the parameter `referrer_id` and page_parameters(): it is on
     every lead worker's and manager's home page, and putting it together took longer
     than the database takes to answer it."""
     decided_by = aliased(User)
@@ -571,7 +572,7 @@ def _by_referrer_query() -> Select[Any]:
         .correlate(SupportRequest)
         .scalar_subquery()
     )
-    return (
+    return paged(
         select(
             SupportRequest.id,
             SupportRequest.received_at,
@@ -591,8 +592,6 @@ def _by_referrer_query() -> Select[Any]:
         .outerjoin(lead_worker, lead_worker.id == Episode.lead_worker_id)
         .where(SupportRequest.referrer_user_id == bindparam("referrer_id"))
         .order_by(SupportRequest.received_at.desc(), SupportRequest.id.desc())
-        .limit(bindparam("per_page", type_=Integer))
-        .offset(bindparam("skipped", type_=Integer))
     )
 
 

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,6 +63,7 @@ from caseapp.services.level_requests import (
     visible_request,
 )
 from caseapp.services.levels import LevelDecisionError, stage_level_decision
+from caseapp.services.paging import page_parameters, paged
 from caseapp.services.timeline import add_timeline_event
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -108,9 +109,7 @@ def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
     total, urgent = db.session.execute(counts, viewer).one()
     page_count = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), page_count)
-    rows = db.session.execute(
-        page_rows, {**viewer, "page_size": page_size, "skipped": (page - 1) * page_size}
-    ).all()
+    rows = db.session.execute(page_rows, {**viewer, **page_parameters(page, page_size)}).all()
     names = _child_names([row.id for row in rows])
     deadlines = current_app.config["CASEAPP_DEADLINES"]
     items = tuple(
@@ -144,7 +143,7 @@ def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
 @cache
 def _queue_statements(grants: frozenset[Grant]) -> tuple[Select[Any], Select[Any]] | None:
     """The counts and the page of the queue, for anyone with these grants: built once and
-    run with the viewer's parameters, `page_size` and `skipped`. None if they see no family.
+    run with the viewer's parameters and page_parameters(). None if they see no family.
     """
     family_ids = visible_family_ids_for(grants)
     if family_ids is None:
@@ -167,13 +166,7 @@ def _queue_statements(grants: frozenset[Grant]) -> tuple[Select[Any], Select[Any
     # The page is chosen from the requests alone, then joined to its families and
     # requesters: with the joins in the same query, SQLite read every one of the
     # manager's families first, to find the few with a request.
-    page_ids = (
-        select(LevelChangeRequest.id)
-        .where(*pending)
-        .order_by(*order)
-        .limit(bindparam("page_size", type_=Integer))
-        .offset(bindparam("skipped", type_=Integer))
-    )
+    page_ids = paged(select(LevelChangeRequest.id).where(*pending).order_by(*order))
     requester = aliased(User)
     # Only the columns the queue shows: whole requests and families would each be loaded
     # into the session (a request's evidence document with it) to show a line of each.
