@@ -58,6 +58,8 @@ from caseapp.models.types import uk_today, utcnow
 from caseapp.services.context import Actor
 from caseapp.services.manager_view import (
     FIGURES,
+    Chart,
+    ChartRow,
     Dashboard,
     figure_families,
     manager_dashboard,
@@ -606,3 +608,21 @@ def test_unknown_figures_are_not_found(app: Flask) -> None:
         assert response.status_code == 404, figure
     response = client.get("/manager/families")
     assert response.status_code == 302 and response.location.endswith("/manager")
+
+
+def test_the_chart_picture_escapes_its_words(app: Flask) -> None:
+    # The picture writes its numbers unescaped, for speed; every word must still be escaped.
+    hostile = '<script>alert("x")</script> & "Level"'
+    chart = Chart(
+        id='levels"><script>',
+        title="Levels",
+        value_heading="Children",
+        rows=(ChartRow(hostile, 3, "level:x"), ChartRow("Universal", 1.5, "level:y")),
+    )
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("manager/_bar_chart.html").module
+        drawn = str(macros.chart_svg(chart))
+    assert "<script>" not in drawn
+    assert "&lt;script&gt;" in drawn and "&amp;" in drawn and "&#34;Level&#34;" in drawn
+    assert 'aria-labelledby="levels&#34;&gt;&lt;script&gt;-title"' in drawn
+    assert ">1.5</text>" in drawn and ">3</text>" in drawn
