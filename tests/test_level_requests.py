@@ -33,6 +33,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import utcnow
+from caseapp.services.access import can_see_family
 from tests.factories import DEMO_TEST_PASSWORD, make_episode, make_family, make_team, make_user
 from tests.statements import counting_statements
 
@@ -324,20 +325,23 @@ def test_nobody_decides_their_own_request(app: Flask) -> None:
     assert only_request().status is RequestStatus.APPROVED
 
 
-def test_urgent_step_up_to_social_care_and_its_approval(app: Flask) -> None:
-    world = make_world()
-    lead, manager = sign_in(app, world.lead), sign_in(app, world.manager)
-    form = {
+def social_care_step_up_form(world: World, urgent: bool = True) -> dict[str, object]:
+    return {
         "version": str(version_of(world.episode.id)),
         "kind": "step_up",
         "target": "social_care",
-        "urgent": "y",
+        "urgent": "y" if urgent else "",
         "children": [str(world.elder.id), str(world.younger.id)],
         f"level_{world.elder.id}": "statutory_specialist",
         f"level_{world.younger.id}": "statutory_specialist",
         "rationale": "Bruising seen by the school nurse; the explanation does not fit.",
     }
-    assert ask(lead, world, form).status_code == 302
+
+
+def test_urgent_step_up_to_social_care_and_its_approval(app: Flask) -> None:
+    world = make_world()
+    lead, manager = sign_in(app, world.lead), sign_in(app, world.manager)
+    assert ask(lead, world, social_care_step_up_form(world)).status_code == 302
     made = only_request()
     assert made.urgent and made.evidence == {}
     episode = db.session.get(Episode, world.episode.id)
@@ -348,6 +352,37 @@ def test_urgent_step_up_to_social_care_and_its_approval(app: Flask) -> None:
     db.session.expire_all()
     assert db.session.get(Episode, world.episode.id).status is EpisodeStatus.STEPPED_UP
     assert db.session.get(FamilyMember, world.elder.id).current_level_code == "statutory_specialist"
+
+
+@pytest.mark.parametrize("ending", ["decline", "withdraw"])
+@pytest.mark.parametrize("urgent_before", [False, True])
+def test_an_urgent_step_up_declined_or_withdrawn_leaves_the_family_as_urgent_as_before(
+    app: Flask, ending: str, urgent_before: bool
+) -> None:
+    world = make_world()
+    # Significant harm suspected when the Hub took the family on, or not.
+    world.episode.urgent = urgent_before
+    db.session.commit()
+    lead, manager = sign_in(app, world.lead), sign_in(app, world.manager)
+    assert ask(lead, world, social_care_step_up_form(world)).status_code == 302
+    made = only_request()
+    assert db.session.get(Episode, world.episode.id).urgent
+    if ending == "decline":
+        response = review(manager, made.id, "decline", "Not significant harm: carry on.")
+    else:
+        version = {"version": str(only_request().version)}
+        response = lead.post(f"/level-requests/{made.id}/withdraw", data=version)
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    episode = db.session.get(Episode, world.episode.id)
+    assert episode.status is EpisodeStatus.PLAN_ACTIVE and episode.urgent is urgent_before
+    caseload = lead.get("/caseload").get_data(as_text=True)
+    assert ("Urgent: significant harm suspected" in caseload) is urgent_before
+    # A later, ordinary step up is not put in front of the Hub as urgent.
+    assert ask(lead, world, social_care_step_up_form(world, urgent=False)).status_code == 302
+    coordinator = make_user("hub_coordinator")
+    assert can_see_family(coordinator, world.family.id) is urgent_before
 
 
 def test_urgent_only_for_a_step_up_to_social_care(app: Flask) -> None:

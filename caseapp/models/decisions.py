@@ -57,6 +57,11 @@ class LevelChangeRequest(db.Model):
     episode_status_before: Mapped[EpisodeStatus | None] = mapped_column(
         text_enum(EpisodeStatus, 40)
     )
+    # Likewise whether the episode was urgent before an urgent request made it so (empty
+    # for a request that was not urgent): a declined urgent step up must not leave the
+    # family marked as at risk of significant harm, nor open it to the Hub on a later,
+    # ordinary step up.
+    episode_urgent_before: Mapped[bool | None] = mapped_column()
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When it last went to the manager: the age the review queue shows.

@@ -325,6 +325,7 @@ def submit_level_request(
         requested_at=now,
         submitted_at=now,
         episode_status_before=episode.status if rule.while_pending else None,
+        episode_urgent_before=episode.urgent if choices.urgent else None,
     )
     request.children = [
         LevelChangeRequestChild(
@@ -532,8 +533,7 @@ def withdraw_level_request(
     now = utcnow()
     request.status = RequestStatus.WITHDRAWN
     db.session.flush()
-    if request.episode_status_before is not None:
-        stage_status_change(actor, episode, request.episode_status_before, at=now)
+    stage_episode_as_before(actor, request, episode, now)
     db.session.add(
         RequestReview(
             request_id=request.id, action=ReviewAction.WITHDRAWN, by_id=actor.user_id, at=now
@@ -553,6 +553,17 @@ def withdraw_level_request(
     )
     _commit_or_conflict(request.id)
     return request
+
+
+def stage_episode_as_before(
+    actor: Actor, request: LevelChangeRequest, episode: Episode, now: datetime
+) -> None:
+    """Put the episode back as it was before `request` changed it, for a decline or a
+    withdrawal: its state, and whether it was urgent."""
+    if request.episode_status_before is not None:
+        stage_status_change(actor, episode, request.episode_status_before, at=now)
+    if request.episode_urgent_before is not None:
+        episode.urgent = request.episode_urgent_before
 
 
 def _commit_or_conflict(request_id: int) -> None:

@@ -60,6 +60,7 @@ from caseapp.services.level_requests import (
     current_request,
     describe_request,
     plan_progress,
+    stage_episode_as_before,
     visible_request,
 )
 from caseapp.services.levels import LevelDecisionError, stage_level_decision
@@ -286,8 +287,8 @@ def decide_request(
         what = describe_request(request, members, framework)
         if decision is ReviewDecision.APPROVE:
             _stage_approval(actor, framework, request, episode, rationale.strip(), now)
-        elif decision is ReviewDecision.DECLINE and request.episode_status_before is not None:
-            stage_status_change(actor, episode, request.episode_status_before, at=now)
+        elif decision is ReviewDecision.DECLINE:
+            stage_episode_as_before(actor, request, episode, now)
         kind = {
             ReviewDecision.APPROVE: EventKind.LEVEL_CHANGE_APPROVED,
             ReviewDecision.DECLINE: EventKind.LEVEL_CHANGE_DECLINED,
