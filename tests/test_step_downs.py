@@ -151,10 +151,13 @@ def test_a_family_whose_episodes_are_closed_starts_a_new_one(app: Flask) -> None
     coordinator = make_user("hub_coordinator")
     lead = make_user("lead_worker", team=make_team())
     family = make_family(("Maisie", date(2018, 5, 3)), family_name="Turner")
-    make_episode(family, EpisodeStatus.CLOSED, team=make_team())
+    closed = make_episode(family, EpisodeStatus.CLOSED, team=make_team())
     record_step_down(Actor(coordinator), details(lead, family_choice=str(family.id)))
     statuses = db.session.scalars(select(Episode.status).order_by(Episode.id)).all()
     assert statuses == [EpisodeStatus.CLOSED, EpisodeStatus.PLAN_ACTIVE]
+    # Back in early help within the year, as a new request would be flagged.
+    new = db.session.scalars(select(Episode).order_by(Episode.id.desc())).first()
+    assert new.reopened_from_id == closed.id and new.rerequest_within_year
 
 
 @pytest.mark.parametrize(

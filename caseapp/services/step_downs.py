@@ -31,6 +31,7 @@ from caseapp.services.duplicates import PossibleDuplicate, find_possible_duplica
 from caseapp.services.episodes import stage_assignment, stage_episode, stage_status_change
 from caseapp.services.families import FamilyDetails, stage_family
 from caseapp.services.meetings import stage_scheduled
+from caseapp.services.reopening import stage_rerequest_flag
 from caseapp.services.requests import CarerDetails, ChildDetails
 from caseapp.services.timeline import add_timeline_event
 
@@ -143,7 +144,11 @@ def _episode(
     )
     if episode is None:
         # Opened as with social care, so the meeting arranged next is the step-down TAF.
-        return stage_episode(actor, family, lead_worker.team, EpisodeStatus.STEPPED_UP, at=at)
+        opened = stage_episode(actor, family, lead_worker.team, EpisodeStatus.STEPPED_UP, at=at)
+        # Like a new request, it follows the family's last episode, flagged if that closed
+        # within the year: a family back in early help counts the same whichever door.
+        stage_rerequest_flag(opened, at)
+        return opened
     if episode.status not in _WITH_SOCIAL_CARE:
         raise StepDownInvalid(
             [
