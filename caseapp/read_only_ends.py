@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from caseapp.extensions import db
+from caseapp.services.audit import commit_keeping_loaded
 
 _WROTE = "caseapp.wrote"
 _CONNECTION = "caseapp.connection"
@@ -67,9 +68,7 @@ def install_read_only_ends(app: Flask) -> None:
     # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse).
     @app.teardown_appcontext
     def end_reading_with_commit(error: BaseException | None) -> None:
-        session = db.session()
-        if error is None and only_read(session):
-            # This session ends here; what a caller still holds from it stays readable,
-            # as it would after the rollback this commit replaces.
-            session.expire_on_commit = False
-            session.commit()
+        if error is None and only_read(db.session()):
+            # What a caller still holds from this session stays readable, as it would
+            # after the rollback this commit replaces.
+            commit_keeping_loaded()
