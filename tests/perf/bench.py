@@ -1,11 +1,12 @@
 """The benchmark behind `make bench`: key pages at two sizes, on SQLite and PostgreSQL.
 
-For each backend and size it makes (or reuses) a database filled by `bench-data`, then
-requests every key page and partial 50 times in-process through the real app, as the
-person who would open it, and records the server time (median and 95th percentile), the
-SQL statements per request and the response bytes. A bare route that renders the base
-layout with no database work gives the framework floor. It prints a table, checks the
-figures issue #7 asks for, and writes everything as JSON to instance/bench/results.json.
+For each backend and size it makes (or reuses) a database filled by `bench-data`. Then,
+for each backend, it requests every key page and partial at both sizes in turn, for 50
+rounds, in-process through the real app, as the person who would open it. It records
+the server time (median and 95th percentile), the SQL statements per request and the
+response bytes. A bare route that renders the base layout with no database work gives
+the framework floor. It prints a table, checks the figures issue #7 asks for, and writes
+everything as JSON to instance/bench/results.json.
 
 Not collected by pytest (no test_ prefix). Settings, all optional:
   BENCH_SIZES=1000,100000   family counts (the first is the small one)
@@ -47,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "instance" / "bench"
 FLOOR = "framework floor"
 FLOOR_REQUESTS_FACTOR = 10
+# Rounds before measuring: they warm caches, pools and PostgreSQL's prepared plans.
+WARMUP_ROUNDS = 5
 LIMITS = {"statements": 15, "size_ratio": 1.5, "floor_ratio": 15, "partial_share": 0.25}
 
 
@@ -239,83 +242,136 @@ def request_headers(page: Page) -> dict[str, str]:
     return headers
 
 
-def measure(
-    app: Flask, client: FlaskClient, url: str, page: Page, requests: int, ids: Ids
-) -> Figures:
-    counts: list[int] = []
-    timings: list[float] = []
-    status, size = 0, 0
-    current: list[int] = [0]
+@dataclass
+class Site:
+    """One database, at one size on one backend, with its signed-in people ready."""
 
-    def count(*_: Any) -> None:
-        current[0] += 1
-
-    headers = request_headers(page)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        for number in range(requests + 5):
-            current[0] = 0
-            started = time.perf_counter()
-            if page.posted is None:
-                response = client.get(url, headers=headers)
-            else:
-                response = client.post(url, data=page.posted(ids), headers=headers)
-            body = response.get_data()
-            elapsed = time.perf_counter() - started
-            if number >= 5:  # the first few warm caches and connections
-                timings.append(elapsed * 1000)
-                counts.append(current[0])
-            status, size = response.status_code, len(body)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    timings.sort()
-    return Figures(
-        page=page.name,
-        backend="",
-        families=0,
-        status=status,
-        median_ms=round(statistics.median(timings), 2),
-        p95_ms=round(timings[int(len(timings) * 0.95) - 1], 2),
-        statements=max(set(counts), key=counts.count),
-        statements_varied=len(set(counts)) > 1,
-        bytes=size,
-    )
+    backend: str
+    families: int
+    app: Flask
+    clients: dict[str, FlaskClient]
+    ids: Ids
+    urls: dict[str, str]  # by page name; a page whose route is not built yet is absent
+    counted: list[int]  # statements sent since the counter was last reset
 
 
-def bench_one(backend: str, families: int, requests: int) -> list[Figures]:
+@dataclass
+class Samples:
+    timings: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    status: int = 0
+    size: int = 0
+
+
+def open_site(backend: str, families: int) -> Site:
     app = build_app(database_url(backend, families))
     ensure_data(app, families)
     emails, ids = people_and_ids(app)
     clients = {"anyone": signed_in(app, None)}
     for who, email in emails.items():
         clients[who] = signed_in(app, email)
-    results = []
-    for page in chosen_pages():
-        with app.test_request_context():
+    urls = {}
+    with app.test_request_context():
+        for page in chosen_pages():
             try:
-                url = url_for(page.endpoint, **page.args(ids))
+                urls[page.name] = url_for(page.endpoint, **page.args(ids))
             except BuildError:
-                results.append(
-                    Figures(page.name, backend, families, 0, 0, 0, 0, False, 0, "not built yet")
-                )
                 continue
-        # Every page is compared with the floor: at under a millisecond a request, 50 of
-        # them leave its median at the mercy of a single collection; ten times as many
-        # cost a second.
-        times = requests * FLOOR_REQUESTS_FACTOR if page.name == FLOOR else requests
-        figures = measure(app, clients[page.who], url, page, times, ids)
-        figures.backend, figures.families = backend, families
-        results.append(figures)
+    counted = [0]
+
+    def count(*_: Any) -> None:
+        counted[0] += 1
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    return Site(backend, families, app, clients, ids, urls, counted)
+
+
+def close_site(site: Site) -> None:
+    with site.app.app_context():
+        db.engine.dispose()
+
+
+def request_once(site: Site, page: Page) -> tuple[float, int, int, int]:
+    """Milliseconds, statements, status and bytes of one request for `page`."""
+    client, url, headers = site.clients[page.who], site.urls[page.name], request_headers(page)
+    site.counted[0] = 0
+    started = time.perf_counter()
+    if page.posted is None:
+        response = client.get(url, headers=headers)
+    else:
+        response = client.post(url, data=page.posted(site.ids), headers=headers)
+    body = response.get_data()
+    elapsed = time.perf_counter() - started
+    return elapsed * 1000, site.counted[0], response.status_code, len(body)
+
+
+def measure(sites: list[Site], requests: int) -> list[Figures]:
+    """Every page of every site, one request each in turn, round after round.
+
+    Taking turns makes the ratios fair on a shared machine: a slow spell lands on every
+    page and on both sizes alike, where measuring one page after another would charge it
+    all to whichever page was running at the time. Exports take their turns after the
+    pages: the garbage one leaves behind (thousands of events) would otherwise be
+    collected in, and charged to, whichever page came next."""
+    samples = {(site.families, page.name): Samples() for site in sites for page in chosen_pages()}
+    pages = [page for page in chosen_pages() if not page.export]
+    exports = [page for page in chosen_pages() if page.export]
+    for group in (pages, exports):
+        for round_number in range(WARMUP_ROUNDS + requests):
+            for site in sites:
+                for page in group:
+                    if page.name not in site.urls:
+                        continue
+                    # At under a millisecond a request, the floor's median would be at the
+                    # mercy of a single collection: it takes ten turns a round.
+                    turns = FLOOR_REQUESTS_FACTOR if page.name == FLOOR else 1
+                    kept = samples[(site.families, page.name)]
+                    for _ in range(turns):
+                        elapsed, statements, kept.status, kept.size = request_once(site, page)
+                        if round_number >= WARMUP_ROUNDS:
+                            kept.timings.append(elapsed)
+                            kept.counts.append(statements)
+    return [
+        figures_of(site, page, samples[(site.families, page.name)])
+        for site in sites
+        for page in chosen_pages()
+    ]
+
+
+def figures_of(site: Site, page: Page, kept: Samples) -> Figures:
+    if not kept.timings:
+        missing = "not built yet"
+        return Figures(page.name, site.backend, site.families, 0, 0, 0, 0, False, 0, missing)
+    timings = sorted(kept.timings)
+    return Figures(
+        page=page.name,
+        backend=site.backend,
+        families=site.families,
+        status=kept.status,
+        median_ms=round(statistics.median(timings), 2),
+        p95_ms=round(timings[int(len(timings) * 0.95) - 1], 2),
+        statements=max(set(kept.counts), key=kept.counts.count),
+        statements_varied=len(set(kept.counts)) > 1,
+        bytes=kept.size,
+    )
+
+
+def bench_backend(backend: str, sizes: list[int], requests: int) -> list[Figures]:
+    sites = [open_site(backend, families) for families in sizes]
+    try:
+        results = measure(sites, requests)
+    finally:
+        for site in sites:
+            close_site(site)
+    for figures in results:
         print(
-            f"  {backend:<10} {families:>7,} {page.name:<32} {figures.median_ms:>8.2f} ms "
-            f"p95 {figures.p95_ms:>8.2f}  {figures.statements:>3} statements  "
-            f"{figures.bytes:>9,} bytes  HTTP {figures.status}",
+            f"  {backend:<10} {figures.families:>7,} {figures.page:<32} "
+            f"{figures.median_ms:>8.2f} ms p95 {figures.p95_ms:>8.2f}  "
+            f"{figures.statements:>3} statements  {figures.bytes:>9,} bytes  "
+            f"HTTP {figures.status}",
             flush=True,
         )
-    with app.app_context():
-        db.engine.dispose()
     return results
 
 
@@ -398,8 +454,7 @@ def main() -> int:
     run = Run(machine=machine(), requests=requests)
     print(f"Benchmark on {run.machine}: {requests} requests per page")
     for backend in backends:
-        for families in sizes:
-            run.figures.extend(bench_one(backend, families, requests))
+        run.figures.extend(bench_backend(backend, sizes, requests))
     check(run, min(sizes), max(sizes))
     print()
     header = ("backend", "families", "page", "median ms", "p95 ms", "SQL", "bytes")
