@@ -6,6 +6,7 @@ Deadlines are due at the end of a working day in UK local time, so a request rec
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -19,6 +20,19 @@ UK_TIME = ZoneInfo("Europe/London")
 def _bank_holidays(year: int) -> frozenset[date]:
     # England and Wales share their bank holidays; "ENG" includes substitute days.
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+@lru_cache(maxsize=64)
+def _weekday_holidays(first_year: int, last_year: int) -> tuple[date, ...]:
+    """The bank holidays from `first_year` to `last_year` that fall on a weekday, in order."""
+    return tuple(
+        sorted(
+            holiday
+            for year in range(first_year, last_year + 1)
+            for holiday in _bank_holidays(year)
+            if holiday.weekday() < 5
+        )
+    )
 
 
 def is_working_day(day: date) -> bool:
@@ -50,12 +64,8 @@ def working_days_between(start: date, end: date) -> int:
     weeks, extra = divmod((end - start).days, 7)
     first = start.weekday()
     weekdays = weeks * 5 + sum((first + offset) % 7 < 5 for offset in range(1, extra + 1))
-    holidays_on_weekdays = sum(
-        start < holiday <= end and holiday.weekday() < 5
-        for year in range(start.year, end.year + 1)
-        for holiday in _bank_holidays(year)
-    )
-    return weekdays - holidays_on_weekdays
+    holidays = _weekday_holidays(start.year, end.year)
+    return weekdays - (bisect_right(holidays, end) - bisect_right(holidays, start))
 
 
 def clock_start_day(received_at: datetime, day_ends: time) -> date:
