@@ -345,8 +345,9 @@ def test_caseload_costs_the_same_queries_however_many_families(
         body = client.get("/caseload").get_data(as_text=True)
     assert _figure(body, "open families") == 14
     assert len(few) == len(many)
-    # Who is signed in, recording the visit, the families with their deadline facts, their
-    # children and the person's own requests for support.
+    # Who is signed in, the person's own requests for support and the decisions on their
+    # requests, the families with their deadline facts, their children, then recording
+    # the visit.
     assert len(many) <= 15
     # The visit's audit commit does not make the page load the signed-in person again.
     assert sum("FROM users" in statement for statement in many) == 1

@@ -500,9 +500,10 @@ def test_the_page_costs_the_same_queries_however_big_the_family(app: Flask) -> N
             assert client.get(f"/families/{family_id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    # Who is signed in, the access check, the audit, then one query per kind of record
-    # (the last is whether the family has withdrawn consent, shown on every section).
-    assert counts[0] <= 13
+    # Who is signed in, the family with its members (the access check is part of it), one
+    # query per kind of record (the last is whether the family has withdrawn consent, shown
+    # on every section), then the audit.
+    assert counts[0] <= 11
 
 
 def test_the_audit_commit_does_not_load_the_signed_in_person_again(app: Flask) -> None:

@@ -42,9 +42,9 @@ from caseapp.extensions import db
 from caseapp.frameworks import Framework
 from caseapp.models import Assessment, AssessmentSection, Consent, FamilyMember, User
 from caseapp.models.types import utcnow
-from caseapp.services.audit import audit_by
+from caseapp.services.audit import audit_by, record_view
 from caseapp.services.casework import Casework, RecordNotFound, load_casework
-from caseapp.services.consent import commit_keeping_loaded, current_consent, open_casework
+from caseapp.services.consent import commit_keeping_loaded, current_consent
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
 from caseapp.services.timeline import add_timeline_event
@@ -272,8 +272,9 @@ def view_assessments(
     actor: Actor, family_id: int, framework: Framework, assessment_id: int | None = None
 ) -> AssessmentsPage:
     """The family's EHAs, showing the newest (or `assessment_id`), the reading audited."""
-    casework = open_casework(actor, family_id, "assessments")
-    return _page(casework, framework, assessment_id)
+    page = _page(load_casework(actor, family_id), framework, assessment_id)
+    record_view(actor, "assessments", family_id, family_id)
+    return page
 
 
 def assessments_page_for_keeping(

@@ -59,7 +59,10 @@ def commit_keeping_loaded() -> None:
 
 
 def commit_record_of_reading() -> None:
-    """Commit a transaction that only records that someone read something.
+    """End the request's reading transaction with the record of that reading.
+
+    Called after the page's reads, so that a page costs one transaction: its reads and
+    their record, committed before the page is shown.
 
     A change waits for PostgreSQL to flush its log before the person is told it is saved.
     A record of reading need not hold up every page for that flush: the server writes it
@@ -71,18 +74,20 @@ def commit_record_of_reading() -> None:
 
 
 def record_view(actor: Actor, object_type: str, object_id: int, family_id: int | None) -> None:
-    """A read changes nothing else, so the view's audit event is its own transaction.
+    """Record that `actor` viewed the record, after the page's reads have found it: this
+    ends the request's reading transaction with the record of it, so a page costs one
+    transaction, and the record is kept before the page is shown.
 
-    Its commit keeps what is loaded: the signed-in person (and their roles), read at the
-    start of this request, would otherwise be selected again for the page's header."""
+    Its commit keeps what is loaded: the page is rendered from what its reads loaded, and
+    the signed-in person (and their roles), read at the start of this request, would
+    otherwise be selected again for the page's header."""
     audit_by(actor, "view", object_type, object_id=object_id, family_id=family_id)
     commit_record_of_reading()
 
 
 def record_listing(actor: Actor, object_type: str, detail: dict[str, Any]) -> None:
-    """A list of families is a view of each of them: record it, in its own transaction,
-    before the list is read (a commit afterwards would expire what was loaded), keeping
-    the signed-in person loaded as record_view() does."""
+    """A list of families is a view of each of them: record it after the list is read,
+    ending the reading transaction with its record, as record_view() does."""
     audit_by(actor, "view", object_type, detail=detail)
     commit_record_of_reading()
 

@@ -202,17 +202,14 @@ def caseload_for(actor: Actor, settings: DeadlineSettings, now: datetime) -> Cas
     """The actor's open families, most urgent first, marking those given to them since
     their last visit; and this visit becomes the last one.
 
-    The visit is recorded (with the listing's audit event) before anything is read, so
-    that commit cannot expire what the page shows. The families are marked new against
-    the visit before, so the page that records the visit still shows them as new; the
-    next one does not. Two statements read it all, whatever the caseload's size: the
-    episodes with their families and deadline facts, then their children.
+    The visit is recorded, with the listing's audit event, after the caseload is read:
+    its commit ends the reading transaction. The families are marked new against the
+    visit before, so the page that records the visit still shows them as new; the next
+    one does not. Two statements read it all, whatever the caseload's size: the episodes
+    with their families and deadline facts, then their children.
     """
     user = actor.user
     user_id, previous_visit = user.id, user.caseload_seen_at
-    user.caseload_seen_at = now
-    record_listing(actor, "caseload", {})
-
     today = uk_today(now)
     parameters = {"lead_worker_id": user_id, "today": today}
     rows = db.session.execute(_caseload_query(), parameters).all()
@@ -227,6 +224,8 @@ def caseload_for(actor: Actor, settings: DeadlineSettings, now: datetime) -> Cas
         )
         for row in rows
     ]
+    user.caseload_seen_at = now
+    record_listing(actor, "caseload", {})
     return Caseload(sorted(items, key=_urgency), previous_visit)
 
 

@@ -8,14 +8,15 @@ need-to-know and the right to change a record are decided in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import aliased, joinedload
 
-from caseapp.domain.access import may_keep_casework
+from caseapp.domain.access import Grant, grants_for, may_keep_casework
 from caseapp.extensions import db
 from caseapp.models import Episode, Family, User
-from caseapp.services.access import can_see_family
+from caseapp.services.access import viewer_parameters, visible_families_for
 from caseapp.services.context import Actor
 
 
@@ -54,20 +55,21 @@ def load_casework(actor: Actor, family_id: int, *, keeping: bool = False) -> Cas
     """The family (with members) and its open episode, if `actor` may see it.
 
     With `keeping`, also require that they may change its records and that an episode
-    is open. Two queries: the access check and the family with its open episode.
+    is open. One query: the need-to-know test is part of it.
     """
-    if not can_see_family(actor.user, family_id):
-        raise FamilyNotFound(family_id)
-    row = db.session.execute(
-        select(Family, Episode)
-        .outerjoin(Episode, (Episode.family_id == Family.id) & Episode.closed_at.is_(None))
-        .where(Family.id == family_id)
-        .options(selectinload(Family.members))
-    ).first()
+    user = actor.user
+    row = (
+        db.session.execute(
+            _casework_query(grants_for(user.roles)),
+            {**viewer_parameters(user), "family_id": family_id},
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         raise FamilyNotFound(family_id)
     family, episode = row
-    may_keep = may_keep_episode(actor.user, episode)
+    may_keep = may_keep_episode(user, episode)
     casework = Casework(family, episode, may_keep)
     if keeping:
         if episode is None:
@@ -75,6 +77,27 @@ def load_casework(actor: Actor, family_id: int, *, keeping: bool = False) -> Cas
         if not may_keep:
             raise NotYoursToKeep(family_id)
     return casework
+
+
+@cache
+def _casework_query(grants: frozenset[Grant]) -> Select[tuple[Family, Episode]]:
+    """The family with its members and open episode, for `family_id`, if the viewer may
+    see it; run with viewer_parameters(person). Built once per set of grants: every page
+    of a family's record asks, and a separate need-to-know probe and members query each
+    cost a round trip of their own.
+
+    The open episode is aliased, so the need-to-know subqueries (which read episodes too)
+    are never correlated with it."""
+    open_episode = aliased(Episode, name="open_episode")
+    return (
+        select(Family, open_episode)
+        .outerjoin(
+            open_episode,
+            (open_episode.family_id == Family.id) & open_episode.closed_at.is_(None),
+        )
+        .where(Family.id == bindparam("family_id"), visible_families_for(grants))
+        .options(joinedload(Family.members))
+    )
 
 
 def may_keep_episode(user: User, episode: Episode | None) -> bool:

@@ -1,15 +1,14 @@
 """Reading a family's chronology through a filter: a page at a time on screen, all of it
 for printing and for the CSV export for handover.
 
-Each function checks need-to-know first and records the view (or the export, with its
-filter and never its content) in the audit trail before it loads anything, so the audit
-commit cannot expire what the page is about to render. Every read is a fixed number of
-queries, however many events the family has.
+Each function checks need-to-know first, reads, and then records the view (or the export,
+with its filter and never its content) in the audit trail, whose commit ends the reading
+transaction. Every read is a fixed number of queries, however many events the family has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -23,9 +22,8 @@ from caseapp.domain.triage_rules import Problem
 from caseapp.extensions import db
 from caseapp.models import Family, FamilyMember, TimelineEvent, User
 from caseapp.models.types import uk_today
-from caseapp.services.access import can_see_family
-from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, load_casework
+from caseapp.services.audit import audit_by, commit_keeping_loaded, record_view
+from caseapp.services.casework import Casework, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.family_view import TimelineCursor, timeline_entry
@@ -93,9 +91,7 @@ def view_chronology(
 ) -> ChronologyView:
     """One page of the family's chronology through `filters` (None: the form could not be
     read, so only the frame is loaded). Raises FamilyNotFound."""
-    casework = _open(
-        actor, family_id, lambda: record_view(actor, "chronology", family_id, family_id)
-    )
+    casework = load_casework(actor, family_id)
     children = _children(casework)
     problems = (
         filter_problems(filters, (child.id for child in children), uk_today()) if filters else []
@@ -103,32 +99,33 @@ def view_chronology(
     page = None
     if filters is not None and not problems:
         page = _page(casework.family, filters, after, page_size)
-    return ChronologyView(family_frame(casework), children, problems, page)
+    frame = family_frame(casework)
+    record_view(actor, "chronology", family_id, family_id)
+    return ChronologyView(frame, children, problems, page)
 
 
 def export_chronology(
     actor: Actor, family_id: int, filters: ChronologyFilter, export_format: ExportFormat
 ) -> ChronologyExport:
     """The whole filtered chronology, oldest first, for the print page or the CSV file.
-    The export is audited with its filter before anything is read. Raises FamilyNotFound."""
+    The export is audited with its filter, and committed, before any event is read.
+    Raises FamilyNotFound."""
 
     # A chronology handed over is read from the beginning, whatever the screen showed.
     oldest_first = replace(filters, order=ChronologyOrder.OLDEST_FIRST)
-
-    def audit() -> None:
-        audit_by(
-            actor,
-            "export",
-            "chronology",
-            object_id=family_id,
-            family_id=family_id,
-            detail={"format": export_format, **oldest_first.audit_detail()},
-        )
-        db.session.commit()
-
-    casework = _open(actor, family_id, audit)
+    casework = load_casework(actor, family_id)
     children = _children(casework)
     problems = filter_problems(oldest_first, (child.id for child in children), uk_today())
+    audit_by(
+        actor,
+        "export",
+        "chronology",
+        object_id=family_id,
+        family_id=family_id,
+        detail={"format": export_format, **oldest_first.audit_detail()},
+    )
+    # A disclosure, not a mere read: its record waits for the log flush, as a change does.
+    commit_keeping_loaded()
     entries: Iterator[ChronologyEntry] = iter(())
     if not problems:
         entries = _stream(casework.family, oldest_first)
@@ -136,14 +133,6 @@ def export_chronology(
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _open(actor: Actor, family_id: int, audit: Callable[[], None]) -> Casework:
-    # The audit commits, which would expire a family loaded before it: check, audit, load.
-    if not can_see_family(actor.user, family_id):
-        raise FamilyNotFound(family_id)
-    audit()
-    return load_casework(actor, family_id)
 
 
 def _children(casework: Casework) -> list[FamilyMember]:

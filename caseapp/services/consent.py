@@ -27,9 +27,8 @@ from caseapp.domain.triage_rules import Problem
 from caseapp.extensions import db
 from caseapp.models import Consent, FamilyMember, User
 from caseapp.models.types import uk_today, utcnow
-from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, commit_keeping_loaded, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
+from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.timeline import add_timeline_event
 
@@ -105,17 +104,10 @@ def current_consent(episode_id: int, *, for_update: bool = False) -> Consent | N
     return db.session.scalar(query.limit(1))
 
 
-def open_casework(actor: Actor, family_id: int, object_type: str) -> Casework:
-    """The casework for a page of the family's record, its reading audited first (only
-    for families the person may see, so the trail holds no failed guesses)."""
-    if not can_see_family(actor.user, family_id):
-        raise FamilyNotFound(family_id)
-    record_view(actor, object_type, family_id, family_id)
-    return load_casework(actor, family_id)
-
-
 def view_consent(actor: Actor, family_id: int) -> ConsentPage:
-    return consent_page(open_casework(actor, family_id, "consent"))
+    page = consent_page(load_casework(actor, family_id))
+    record_view(actor, "consent", family_id, family_id)
+    return page
 
 
 def consent_page(casework: Casework) -> ConsentPage:

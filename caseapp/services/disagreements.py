@@ -126,8 +126,9 @@ def disagreements_of(family_id: int) -> tuple[Disagreement, ...]:
 def view_disagreements(actor: Actor, family_id: int) -> DisagreementsPage:
     """The family's disagreements; reading them is recorded in the audit trail."""
     casework = load_casework(actor, family_id)
+    disagreements = disagreements_of(family_id)
     record_view(actor, "family_disagreements", family_id, family_id)
-    return DisagreementsPage(casework, disagreements_of(family_id), utcnow())
+    return DisagreementsPage(casework, disagreements, utcnow())
 
 
 def current_state(disagreement_id: int) -> DisagreementState:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select
-
-from caseapp.extensions import db
-from caseapp.models import Consent, Episode, Family
+from caseapp.models import Family
 from caseapp.services.casework import Casework, may_keep_episode
 from caseapp.services.context import Actor
-from caseapp.services.family_view import FamilyPage, TimelinePage, latest_events
+from caseapp.services.family_view import (
+    FamilyPage,
+    TimelinePage,
+    consent_withdrawn_on,
+    latest_events,
+)
 
 
 @dataclass(frozen=True)
@@ -30,27 +32,13 @@ class FamilyFrame:
 def family_frame(casework: Casework) -> FamilyFrame:
     """Two queries: the latest events and the open episode's latest consent."""
     return FamilyFrame(
-        casework, latest_events(casework.family), _consent_withdrawn_on(casework.episode)
+        casework, latest_events(casework.family), consent_withdrawn_on(casework.episode)
     )
 
 
 def overview_frame(actor: Actor, page: FamilyPage) -> FamilyFrame:
-    """The frame of the family overview, which already holds the newest events."""
+    """The frame of the family overview, which already holds the newest events and the
+    consent: no query."""
     episode = page.open_episode.episode if page.open_episode else None
     casework = Casework(page.family, episode, may_keep_episode(actor.user, episode))
-    return FamilyFrame(casework, page.timeline, _consent_withdrawn_on(episode))
-
-
-def _consent_withdrawn_on(episode: Episode | None) -> date | None:
-    if episode is None:
-        return None
-    return db.session.scalar(_LATEST_CONSENT_WITHDRAWN_ON, {"episode_id": episode.id})
-
-
-# Asked on every page of a family's record: made once.
-_LATEST_CONSENT_WITHDRAWN_ON = (
-    select(Consent.withdrawn_on)
-    .where(Consent.episode_id == bindparam("episode_id"))
-    .order_by(Consent.given_on.desc(), Consent.id.desc())
-    .limit(1)
-)
+    return FamilyFrame(casework, page.timeline, page.consent_withdrawn_on)

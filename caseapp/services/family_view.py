@@ -1,27 +1,30 @@
 """Reading a family record: everything the family page shows, in a fixed number of queries.
 
-Each function checks need-to-know first and records the view in the audit trail before it
-loads anything, so the audit commit cannot expire what the page is about to render.
+Each function checks need-to-know first, reads, and then records the view in the audit
+trail, whose commit ends the reading transaction and keeps what the page will render.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, bindparam, select, tuple_
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from caseapp.config import DeadlineSettings
+from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.deadlines import Deadline, EpisodeFacts, episode_deadlines
 from caseapp.domain.timeline import EventKind
 from caseapp.extensions import db
 from caseapp.frameworks import Framework, Level
 from caseapp.models import (
     Assignment,
+    Consent,
     Episode,
     Family,
     FamilyMember,
@@ -31,7 +34,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import uk_today
-from caseapp.services.access import can_see_family
+from caseapp.services.access import viewer_parameters, visible_families_for
 from caseapp.services.audit import record_view
 from caseapp.services.caseload import deadline_facts, with_deadline_facts
 from caseapp.services.context import Actor
@@ -149,13 +152,12 @@ class FamilyPage:
     closed_episodes: list[Episode]
     assignments: list[AssignmentView]
     timeline: TimelinePage
+    # Set when the open episode's most recent consent has been withdrawn.
+    consent_withdrawn_on: date | None
 
 
 # The family page's statements that need no building per family, made once: putting a
 # statement together costs about what the database takes to answer these.
-_FAMILY_WITH_MEMBERS = (
-    select(Family).where(Family.id == bindparam("family_id")).options(selectinload(Family.members))
-)
 _ASSIGNMENTS = (
     select(Assignment)
     .where(Assignment.episode_id.in_(bindparam("episode_ids", expanding=True)))
@@ -173,6 +175,13 @@ _LEVEL_DECISIONS = (
     .where(LevelDecision.member_id.in_(bindparam("member_ids", expanding=True)))
     .options(joinedload(LevelDecision.decided_by).lazyload(User.role_rows))
     .order_by(LevelDecision.decided_at.desc(), LevelDecision.id.desc())
+)
+# Asked on every page of a family's record: made once.
+_LATEST_CONSENT_WITHDRAWN_ON = (
+    select(Consent.withdrawn_on)
+    .where(Consent.episode_id == bindparam("episode_id"))
+    .order_by(Consent.given_on.desc(), Consent.id.desc())
+    .limit(1)
 )
 
 
@@ -195,13 +204,10 @@ def view_family(
     now: datetime | None = None,
 ) -> FamilyPage | None:
     """The family page for `actor`, or None if they may not see this family."""
-    if not can_see_family(actor.user, family_id):
+    family = _family_if_visible(actor.user, family_id, with_members=True)
+    if family is None:
         return None
-    record_view(actor, "family", family_id, family_id)
     now = now or datetime.now(UTC)
-    family = db.session.scalar(_FAMILY_WITH_MEMBERS, {"family_id": family_id})
-    if family is None:  # deleted between the access check and now
-        return None
     rows = (
         db.session.execute(_episodes_query(), {"family_id": family_id, "today": uk_today(now)})
         .unique()
@@ -213,7 +219,7 @@ def view_family(
     open_episode = (
         (open_row.Episode, deadline_facts(open_row.Episode, open_row)) if open_row else None
     )
-    return FamilyPage(
+    page = FamilyPage(
         family=family,
         children=_children(family, framework, uk_today(now)),
         adults=[member for member in family.members if not member.is_child],
@@ -221,7 +227,11 @@ def view_family(
         closed_episodes=[episode for episode in episodes if episode.closed_at is not None],
         assignments=_assignment_views(assignments),
         timeline=timeline_page(family, before=None),
+        # Shown in the page's frame: read here, so it is in the transaction the record ends.
+        consent_withdrawn_on=consent_withdrawn_on(open_row.Episode if open_row else None),
     )
+    record_view(actor, "family", family_id, family_id)
+    return page
 
 
 @cache
@@ -252,24 +262,50 @@ def view_timeline(
     actor: Actor, family_id: int, before: TimelineCursor | None
 ) -> TimelinePage | None:
     """The page of the family's timeline after `before`, or None if it is not visible."""
-    if not can_see_family(actor.user, family_id):
-        return None
-    record_view(actor, "timeline", family_id, family_id)
-    family = db.session.get(Family, family_id)
-    if family is None:
-        return None
-    return timeline_page(family, before)
+    return _viewed_timeline(actor, family_id, lambda family: timeline_page(family, before))
 
 
 def view_latest_events(actor: Actor, family_id: int) -> TimelinePage | None:
     """The newest events of the family's chronology, or None if it is not visible."""
-    if not can_see_family(actor.user, family_id):
-        return None
-    record_view(actor, "timeline", family_id, family_id)
-    family = db.session.get(Family, family_id)
+    return _viewed_timeline(actor, family_id, latest_events)
+
+
+def _viewed_timeline(
+    actor: Actor, family_id: int, read: Callable[[Family], TimelinePage]
+) -> TimelinePage | None:
+    family = _family_if_visible(actor.user, family_id, with_members=False)
     if family is None:
         return None
-    return latest_events(family)
+    page = read(family)
+    record_view(actor, "timeline", family_id, family_id)
+    return page
+
+
+def _family_if_visible(user: User, family_id: int, *, with_members: bool) -> Family | None:
+    return (
+        db.session.execute(
+            _visible_family(grants_for(user.roles), with_members),
+            {**viewer_parameters(user), "family_id": family_id},
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+@cache
+def _visible_family(grants: frozenset[Grant], with_members: bool) -> Select[tuple[Family]]:
+    """The family `family_id`, if the viewer may see it; run with viewer_parameters(person).
+    The need-to-know test is part of the load: as a probe of its own, and the members as
+    a query of their own, each cost a round trip on every family page."""
+    query = select(Family).where(Family.id == bindparam("family_id"), visible_families_for(grants))
+    return query.options(joinedload(Family.members)) if with_members else query
+
+
+def consent_withdrawn_on(episode: Episode | None) -> date | None:
+    """When the family withdrew the episode's most recent consent, if they have."""
+    if episode is None:
+        return None
+    return db.session.scalar(_LATEST_CONSENT_WITHDRAWN_ON, {"episode_id": episode.id})
 
 
 def latest_events(family: Family) -> TimelinePage:

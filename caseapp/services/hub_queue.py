@@ -194,7 +194,12 @@ def hub_queue(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> 
     The listing is audited with which filters were used, never what was typed.
     """
     used = sorted(name for name, value in vars(filters).items() if value not in (None, "", False))
+    queue = _queue_page(actor, filters, page, now)
     record_listing(actor, "hub_queue", {"filters": used, "page": page})
+    return queue
+
+
+def _queue_page(actor: Actor, filters: QueueFilters, page: int, now: datetime) -> QueuePage:
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
     today = now.astimezone(UK_TIME).date()
     options = _options()

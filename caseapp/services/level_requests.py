@@ -48,7 +48,6 @@ from caseapp.models import (
 from caseapp.models.types import utcnow
 from caseapp.services.access import (
     VIEWER_ID,
-    can_see_family,
     viewer_parameters,
     visible_families,
     visible_families_for,
@@ -139,12 +138,8 @@ def load_request_form(
     actor: Actor, family_id: int, kind: RequestKind | None = None, *, audit: bool = False
 ) -> RequestForm:
     """What the form for a request of `kind` needs (the evidence a step down or closure
-    sends, too). Raises FamilyNotFound when the person may not see the family."""
-    if audit:
-        if not can_see_family(actor.user, family_id):
-            raise FamilyNotFound(family_id)
-        # Recorded before anything is loaded: its commit would expire what was.
-        record_view(actor, "family", family_id, family_id)
+    sends, too). Raises FamilyNotFound when the person may not see the family. With
+    `audit`, the reading is recorded as a view of the family."""
     casework = load_casework(actor, family_id)
     episode = casework.episode
     kinds: tuple[RequestKind, ...] = ()
@@ -153,7 +148,7 @@ def load_request_form(
         leads = episode.lead_worker_id == actor.user_id
         kinds = requestable_kinds(actor.user.roles, episode.status, leads_episode=leads)
         open_request_id = _open_request_id(episode.id)
-    return RequestForm(
+    form = RequestForm(
         casework=casework,
         children=children_of(casework.family),
         kinds=kinds,
@@ -164,6 +159,9 @@ def load_request_form(
             else None
         ),
     )
+    if audit:
+        record_view(actor, "family", family_id, family_id)
+    return form
 
 
 # --- the evidence of progress ---------------------------------------------------------------
@@ -416,12 +414,9 @@ def _load_request(request_id: int) -> LevelChangeRequest | None:
     return db.session.execute(_request_query(request_id)).unique().scalar_one_or_none()
 
 
-def visible_request(
-    actor: Actor, request_id: int, *, audit: bool = False
-) -> tuple[LevelChangeRequest, Casework]:
+def visible_request(actor: Actor, request_id: int) -> tuple[LevelChangeRequest, Casework]:
     """The request with its children, history and people, and its family's casework, if
-    the person may see the family. With `audit`, the reading is recorded first (its
-    commit would expire anything loaded before it)."""
+    the person may see the family."""
     family_id = db.session.scalar(
         select(Family.id)
         .join(LevelChangeRequest, LevelChangeRequest.family_id == Family.id)
@@ -429,8 +424,6 @@ def visible_request(
     )
     if family_id is None:
         raise LevelRequestNotFound(request_id)
-    if audit:
-        record_view(actor, "level_change_request", request_id, family_id)
     try:
         casework = load_casework(actor, family_id)
     except FamilyNotFound:
@@ -438,6 +431,11 @@ def visible_request(
     request = _load_request(request_id)
     assert request is not None
     return request, casework
+
+
+def record_request_view(actor: Actor, request: LevelChangeRequest) -> None:
+    """Record the reading of a request's page, once everything the page shows is read."""
+    record_view(actor, "level_change_request", request.id, request.family_id)
 
 
 def current_request(request_id: int) -> LevelChangeRequest | None:
@@ -457,7 +455,9 @@ class RequestPage:
 
 
 def open_request_page(actor: Actor, request_id: int, *, audit: bool = True) -> RequestPage:
-    request, casework = visible_request(actor, request_id, audit=audit)
+    request, casework = visible_request(actor, request_id)
+    if audit:
+        record_request_view(actor, request)
     return RequestPage(request=request, casework=casework)
 
 

@@ -685,11 +685,10 @@ def manager_dashboard(
 ) -> Dashboard:
     """Every figure of the manager's view, in two statements: the counts, and the
     medians (which need the rows ranked, not counted)."""
-    record_listing(actor, "manager_view", {})
     scope = Scope(actor.user, framework, settings, now)
     monthly = ("step_up", "step_down", "closure")
     counts = _bucket_counts(scope)
-    return Dashboard(
+    dashboard = Dashboard(
         levels=_level_chart(scope, counts["level"]),
         monthly=tuple(_monthly_chart(name, scope, counts[name]) for name in monthly),
         allocation=_allocation_chart(scope),
@@ -702,6 +701,8 @@ def manager_dashboard(
         ),
         oversight_days=settings.oversight_days,
     )
+    record_listing(actor, "manager_view", {})
+    return dashboard
 
 
 # --- the families behind a figure ---------------------------------------------------------
@@ -764,7 +765,6 @@ def figure_families(
     label = figure.bucket_label(scope, bucket)
     if label is None:
         raise UnknownFigure(key)
-    record_listing(actor, "manager_figure", {"figure": figure.name})
     rows = figure.builder(scope.grants).subquery()
     chosen = select(rows).where(rows.c.bucket == bucket) if bucket else select(rows)
     chosen_rows = chosen.subquery()
@@ -787,7 +787,7 @@ def figure_families(
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    return FigurePage(
+    figure_page = FigurePage(
         figure=figure,
         key=key,
         bucket_label=label,
@@ -796,3 +796,5 @@ def figure_families(
         page=page,
         page_size=page_size,
     )
+    record_listing(actor, "manager_figure", {"figure": figure.name})
+    return figure_page

@@ -44,9 +44,8 @@ from caseapp.models import (
     UserRole,
 )
 from caseapp.models.types import uk_today, utcnow
-from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
+from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.plans import ActionDetails, stage_action
 from caseapp.services.timeline import add_timeline_event
@@ -160,21 +159,8 @@ class TafReview:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _audit_view(actor: Actor, family_id: int, object_type: str, object_id: int) -> None:
-    """Record that `actor` opened this record, if they may see it. Done before anything is
-    loaded: the audit's commit would expire what the page is about to render."""
-    if not can_see_family(actor.user, family_id):
-        raise FamilyNotFound(family_id)
-    record_view(actor, object_type, object_id, family_id)
-
-
-def _seen_casework(actor: Actor, family_id: int, object_type: str, object_id: int) -> Casework:
-    _audit_view(actor, family_id, object_type, object_id)
-    return load_casework(actor, family_id)
-
-
 def view_meetings(actor: Actor, family_id: int) -> MeetingsPage:
-    casework = _seen_casework(actor, family_id, "taf_meetings", family_id)
+    casework = load_casework(actor, family_id)
     meetings = list(
         db.session.scalars(
             select(TafMeeting)
@@ -185,6 +171,7 @@ def view_meetings(actor: Actor, family_id: int) -> MeetingsPage:
     )
     episode = casework.episode
     progress = outcome_progress(episode.id) if episode is not None else []
+    record_view(actor, "taf_meetings", family_id, family_id)
     return MeetingsPage(casework, meetings, progress)
 
 
@@ -226,7 +213,7 @@ def _meeting_in(family_id: int, meeting_id: int) -> TafMeeting:
 
 
 def view_meeting(actor: Actor, family_id: int, meeting_id: int) -> MeetingView:
-    casework = _seen_casework(actor, family_id, _MEETING, meeting_id)
+    casework = load_casework(actor, family_id)
     meeting = (
         db.session.scalars(
             select(TafMeeting)
@@ -254,6 +241,7 @@ def view_meeting(actor: Actor, family_id: int, meeting_id: int) -> MeetingView:
     actions = db.session.scalars(
         select(PlanAction).where(PlanAction.meeting_id == meeting.id).order_by(PlanAction.id)
     ).all()
+    record_view(actor, _MEETING, meeting_id, family_id)
     return MeetingView(
         casework,
         meeting,
@@ -264,14 +252,16 @@ def view_meeting(actor: Actor, family_id: int, meeting_id: int) -> MeetingView:
 
 def open_record_case(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:
     """The record form's case; opening it is recorded in the audit trail."""
-    _audit_view(actor, family_id, _MEETING, meeting_id)
-    return load_record_case(actor, family_id, meeting_id)
+    case = load_record_case(actor, family_id, meeting_id)
+    record_view(actor, _MEETING, meeting_id, family_id)
+    return case
 
 
 def open_meeting_to_change(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:
     """The move-or-cancel form's meeting; opening it is recorded in the audit trail."""
-    _audit_view(actor, family_id, _MEETING, meeting_id)
-    return load_meeting_to_change(actor, family_id, meeting_id)
+    case = load_meeting_to_change(actor, family_id, meeting_id)
+    record_view(actor, _MEETING, meeting_id, family_id)
+    return case
 
 
 def load_record_case(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:

@@ -52,7 +52,6 @@ def may_record_oversight(actor: Actor) -> bool:
 def view_oversight(actor: Actor, family_id: int, settings: DeadlineSettings) -> OversightPage:
     """The family's oversight notes, newest first; reading them is audited."""
     casework = load_casework(actor, family_id)
-    record_view(actor, "family_oversight", family_id, family_id)
     notes = db.session.scalars(
         select(OversightNote)
         .where(OversightNote.family_id == family_id)
@@ -60,6 +59,7 @@ def view_oversight(actor: Actor, family_id: int, settings: DeadlineSettings) -> 
         .order_by(OversightNote.oversight_on.desc(), OversightNote.id.desc())
         .limit(NOTES_SHOWN)
     ).all()
+    record_view(actor, "family_oversight", family_id, family_id)
     return OversightPage(
         casework, tuple(notes), may_record_oversight(actor), oversight_since(settings, utcnow())
     )

@@ -41,7 +41,6 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import uk_today, utcnow
-from caseapp.services.access import can_see_family
 from caseapp.services.audit import audit_by, record_view
 from caseapp.services.casework import (
     Casework,
@@ -147,14 +146,13 @@ class PlanView:
 
 
 def view_plan(actor: Actor, family_id: int) -> PlanView:
-    """The family's plan for `actor`; reading it is recorded in the audit trail first.
+    """The family's plan for `actor`; reading it is recorded in the audit trail.
 
     Raises FamilyNotFound if they may not see the family.
     """
-    if not can_see_family(actor.user, family_id):
-        raise FamilyNotFound(family_id)
+    plan = plan_of(load_casework(actor, family_id))
     record_view(actor, "plan", family_id, family_id)
-    return plan_of(load_casework(actor, family_id))
+    return plan
 
 
 def plan_of(casework: Casework) -> PlanView:
@@ -283,9 +281,10 @@ def action_edit(actor: Actor, family_id: int, action_id: int, audit: bool = Fals
     """Raises FamilyNotFound, PlanRecordNotFound, NotYoursToKeep or NoOpenEpisode. With
     `audit`, the opening of the action's page is recorded as a view."""
     casework = load_casework(actor, family_id, keeping=True)
+    edit = ActionEdit(casework, _plan_record(PlanAction, casework, action_id))
     if audit:
         record_view(actor, "plan_action", action_id, family_id)
-    return ActionEdit(casework, _plan_record(PlanAction, casework, action_id))
+    return edit
 
 
 @dataclass(frozen=True)
@@ -305,9 +304,10 @@ def outcome_edit(actor: Actor, family_id: int, outcome_id: int, audit: bool = Fa
     """Raises FamilyNotFound, PlanRecordNotFound, NotYoursToKeep or NoOpenEpisode. With
     `audit`, the opening of the outcome's page is recorded as a view."""
     casework = load_casework(actor, family_id, keeping=True)
+    edit = OutcomeEdit(casework, _plan_record(PlanOutcome, casework, outcome_id))
     if audit:
         record_view(actor, "plan_outcome", outcome_id, family_id)
-    return OutcomeEdit(casework, _plan_record(PlanOutcome, casework, outcome_id))
+    return edit
 
 
 def _plan_record(model: type[PlanRecord], casework: Casework, record_id: int) -> PlanRecord:

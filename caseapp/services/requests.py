@@ -489,9 +489,7 @@ def open_request(actor: Actor, request_id: int) -> SupportRequest | None:
     # see the family (a coordinator while it is in the Hub or they allocated it).
     if user.id not in (referrer_id, recorder_id) and not can_see_family(user, family_id):
         return None
-    # The view is recorded first: it commits, and a commit expires what is loaded.
-    record_view(actor, "support_request", request_id, family_id)
-    return db.session.scalar(
+    support_request = db.session.scalar(
         select(SupportRequest)
         .where(SupportRequest.id == request_id)
         .options(
@@ -502,6 +500,9 @@ def open_request(actor: Actor, request_id: int) -> SupportRequest | None:
             selectinload(SupportRequest.children).joinedload(SupportRequestChild.member),
         )
     )
+    if support_request is not None:
+        record_view(actor, "support_request", request_id, family_id)
+    return support_request
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from caseapp.services.level_requests import (
     current_request,
     describe_request,
     plan_progress,
+    record_request_view,
     stage_episode_as_before,
     visible_request,
 )
@@ -99,8 +100,13 @@ class ReviewQueue:
 
 def review_queue(actor: Actor, page: int, now: datetime) -> ReviewQueue:
     """One page of the pending requests of families the manager may see: urgent first,
-    then oldest. Three statements after the audit: the counts, the page, the children."""
+    then oldest. Three statements, then the audit: the counts, the page, the children."""
+    queue = _queue_page(actor, page)
     record_listing(actor, "review_queue", {"page": page})
+    return queue
+
+
+def _queue_page(actor: Actor, page: int) -> ReviewQueue:
     page_size: int = current_app.config["CASEAPP_PAGE_SIZE"]
     statements = _queue_statements(grants_for(actor.user.roles))
     if statements is None:
@@ -229,8 +235,11 @@ class DecisionCase:
 
 
 def open_decision_case(actor: Actor, request_id: int, *, audit: bool = True) -> DecisionCase:
-    request, casework = visible_request(actor, request_id, audit=audit)
-    return DecisionCase(request, casework, plan_progress(request.episode_id))
+    request, casework = visible_request(actor, request_id)
+    progress = plan_progress(request.episode_id)
+    if audit:
+        record_request_view(actor, request)
+    return DecisionCase(request, casework, progress)
 
 
 # --- deciding ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_login import current_user
 from caseapp.domain.roles import Role
 from caseapp.models.types import utcnow
 from caseapp.services.caseload import caseload_for
+from caseapp.services.level_requests import decisions_for_requester
 from caseapp.services.manager_view import manager_dashboard
 from caseapp.services.requests import requests_by_referrer
 from caseapp.web.access import current_actor, roles_required, signed_in
@@ -37,26 +38,29 @@ def index() -> ResponseReturnValue:
 @roles_required(Role.LEAD_WORKER)
 def caseload() -> ResponseReturnValue:
     actor = current_actor()
-    now = utcnow()
+    # Read before the caseload, whose record of this visit ends the page's transaction.
+    my_requests = requests_by_referrer(actor.user)
+    decisions = decisions_for_requester(actor.user)
     return render_page(
         "home/caseload.html",
-        caseload=caseload_for(actor, current_app.config["CASEAPP_DEADLINES"], now),
-        my_requests=requests_by_referrer(actor.user),
+        caseload=caseload_for(actor, current_app.config["CASEAPP_DEADLINES"], utcnow()),
+        my_requests=my_requests,
+        decisions=decisions,
     )
 
 
 @bp.route("/manager")
 @roles_required(Role.MANAGER)
 def manager() -> ResponseReturnValue:
+    # Read before the dashboard, whose record of this visit ends the page's transaction.
+    my_requests = requests_by_referrer(current_user)
     dashboard = manager_dashboard(
         current_actor(),
         current_app.extensions["caseapp.framework"],
         current_app.config["CASEAPP_DEADLINES"],
         utcnow(),
     )
-    return render_page(
-        "home/manager.html", dashboard=dashboard, my_requests=requests_by_referrer(current_user)
-    )
+    return render_page("home/manager.html", dashboard=dashboard, my_requests=my_requests)
 
 
 @bp.route("/admin")

@@ -17,9 +17,7 @@ from caseapp.services.level_requests import (
     LevelRequestConflict,
     LevelRequestInvalid,
     LevelRequestNotFound,
-    MyDecision,
     RequestNotAllowed,
-    decisions_for_requester,
 )
 from caseapp.services.review_queue import (
     DecisionCase,
@@ -48,13 +46,6 @@ def review_context() -> dict[str, object]:
         "RequestKind": RequestKind,
         "RequestStatus": RequestStatus,
     }
-
-
-@bp.app_template_global("my_level_request_decisions")
-def my_level_request_decisions() -> tuple[MyDecision, ...]:
-    """For templates/home/_my_decisions.html, included on the lead worker's home page,
-    whose view belongs to the home blueprint: the decisions on this person's requests."""
-    return decisions_for_requester(current_user._get_current_object())
 
 
 @bp.get("")
