@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Insert, bindparam, func, insert, select
 
 from caseapp.extensions import db
 from caseapp.models import AuditEvent
+from caseapp.models.types import utcnow
 from caseapp.services.context import Actor
 
 
@@ -58,38 +60,66 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = before
 
 
-def commit_record_of_reading() -> None:
-    """End the request's reading transaction with the record of that reading.
-
-    Called after the page's reads, so that a page costs one transaction: its reads and
-    their record, committed before the page is shown.
+def record_reading(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    *,
+    object_id: int | None = None,
+    family_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record that `actor` read something (a view, a listing, a search) and commit: called
+    after the page's reads, it ends the request's reading transaction with the record of
+    it, so a page costs one transaction, and the record is kept before the page is shown.
 
     A change waits for PostgreSQL to flush its log before the person is told it is saved.
     A record of reading need not hold up every page for that flush: the server writes it
     within a fraction of a second, so only the database machine crashing in that moment
-    could lose it, and never a change to a case. What is loaded stays loaded."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    could lose it, and never a change to a case. What is loaded stays loaded: the page is
+    rendered from it, and the signed-in person would otherwise be selected again."""
+    values = {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "family_id": family_id,
+        "remote_addr": actor.remote_addr[:64],
+        "detail": detail or {},
+    }
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(_reading_record(dialect, tuple(values)), values)
     commit_keeping_loaded()
 
 
-def record_view(actor: Actor, object_type: str, object_id: int, family_id: int | None) -> None:
-    """Record that `actor` viewed the record, after the page's reads have found it: this
-    ends the request's reading transaction with the record of it, so a page costs one
-    transaction, and the record is kept before the page is shown.
+@cache
+def _reading_record(dialect: str, columns: tuple[str, ...]) -> Insert:
+    """The INSERT of a record of reading, built once; its values are bound when it runs.
 
-    Its commit keeps what is loaded: the page is rendered from what its reads loaded, and
-    the signed-in person (and their roles), read at the start of this request, would
-    otherwise be selected again for the page's header."""
-    audit_by(actor, "view", object_type, object_id=object_id, family_id=family_id)
-    commit_record_of_reading()
+    On PostgreSQL its row is selected from set_config(), which tells this transaction's
+    commit not to wait for the log flush: the setting and the row go in one round trip,
+    where a SET of their own was one more on every page."""
+    table = AuditEvent.__table__
+    row = select(*(bindparam(name, type_=table.c[name].type) for name in columns))
+    if dialect == "postgresql":
+        no_flush_wait = select(
+            func.set_config("synchronous_commit", "off", True).label("setting")
+        ).subquery("no_flush_wait")
+        row = row.select_from(no_flush_wait)
+    return insert(table).from_select(columns, row)
+
+
+def record_view(actor: Actor, object_type: str, object_id: int, family_id: int | None) -> None:
+    """Record that `actor` viewed the record, after the page's reads have found it (see
+    record_reading)."""
+    record_reading(actor, "view", object_type, object_id=object_id, family_id=family_id)
 
 
 def record_listing(actor: Actor, object_type: str, detail: dict[str, Any]) -> None:
-    """A list of families is a view of each of them: record it after the list is read,
-    ending the reading transaction with its record, as record_view() does."""
-    audit_by(actor, "view", object_type, detail=detail)
-    commit_record_of_reading()
+    """A list of families is a view of each of them: record it after the list is read (see
+    record_reading)."""
+    record_reading(actor, "view", object_type, detail=detail)
 
 
 def viewed_since(user_id: int, object_type: str, object_id: int, since: datetime) -> bool:

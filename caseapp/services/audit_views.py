@@ -17,7 +17,7 @@ from caseapp.domain.working_days import UK_TIME
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Family, User
 from caseapp.services.access import visible_families
-from caseapp.services.audit import audit_by, commit_record_of_reading, record_view
+from caseapp.services.audit import record_reading, record_view
 from caseapp.services.context import Actor
 from caseapp.services.family_view import TimelineCursor
 
@@ -257,7 +257,7 @@ def search_audit_log(
         )
     ]
     # The terms are left out: a person's name typed here is not itself evidence needed later.
-    audit_by(
+    record_reading(
         actor,
         "search",
         "audit_log",
@@ -269,5 +269,4 @@ def search_audit_log(
             "page": page,
         },
     )
-    commit_record_of_reading()
     return AuditSearchPage(rows=rows, total=total, page=page, page_size=page_size, search=search)

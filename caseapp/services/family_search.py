@@ -19,7 +19,7 @@ from caseapp.extensions import db
 from caseapp.models import Episode, Family, FamilyMember, User
 from caseapp.models.types import uk_today
 from caseapp.services.access import visible_family_ids
-from caseapp.services.audit import audit_by, commit_record_of_reading
+from caseapp.services.audit import record_reading
 from caseapp.services.context import Actor
 from caseapp.services.family_view import age_text
 
@@ -213,9 +213,7 @@ def search_families(
     detail: dict[str, object] = {"fields": search.fields_used, "results": total, "page": page}
     if more:
         detail["more"] = True
-    audit_by(actor, "search", "family", detail=detail)
-    # The search changes nothing but the trail.
-    commit_record_of_reading()
+    record_reading(actor, "search", "family", detail=detail)
     return SearchResults(results=results, total=total, page=page, page_size=page_size, more=more)
 
 
