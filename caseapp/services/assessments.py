@@ -10,7 +10,7 @@ A completed EHA is never changed; a reassessment is a new one with the next numb
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,7 @@ from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.consent import commit_keeping_loaded, current_consent
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.timeline import add_timeline_event
 
 # A family has a first EHA and a few reassessments; the page lists them all, bounded.
@@ -136,6 +137,8 @@ class AssessmentsPage:
     # The EHA the page shows: the newest one, or the one asked for.
     shown: AssessmentView | None
     consent: Consent | None
+    # Read with the page when its view is recorded and it is shown whole (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def children(self) -> tuple[FamilyMember, ...]:
@@ -269,10 +272,19 @@ def _view(
 
 
 def view_assessments(
-    actor: Actor, family_id: int, framework: Framework, assessment_id: int | None = None
+    actor: Actor,
+    family_id: int,
+    framework: Framework,
+    assessment_id: int | None = None,
+    *,
+    with_frame: bool,
 ) -> AssessmentsPage:
-    """The family's EHAs, showing the newest (or `assessment_id`), the reading audited."""
-    page = _page(load_casework(actor, family_id), framework, assessment_id)
+    """The family's EHAs, showing the newest (or `assessment_id`), the reading audited.
+    `with_frame` unless only the assessment is shown."""
+    casework = load_casework(actor, family_id)
+    page = _page(casework, framework, assessment_id)
+    if with_frame:
+        page = replace(page, frame=family_frame(casework))
     record_view(actor, "assessments", family_id, family_id)
     return page
 

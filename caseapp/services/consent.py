@@ -8,7 +8,7 @@ consent, carrying the version the page showed, so two people cannot both record 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from caseapp.models.types import uk_today, utcnow
 from caseapp.services.audit import audit_by, commit_keeping_loaded, record_view
 from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.timeline import add_timeline_event
 
 # The consent page lists the family's consents newest first; a family has a handful.
@@ -76,6 +77,8 @@ class ConsentPage:
     casework: Casework
     # The family's consents, newest first, with who recorded them.
     consents: tuple[Consent, ...]
+    # Read with the page when its view is recorded and it is shown whole (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def current(self) -> Consent | None:
@@ -104,8 +107,13 @@ def current_consent(episode_id: int, *, for_update: bool = False) -> Consent | N
     return db.session.scalar(query.limit(1))
 
 
-def view_consent(actor: Actor, family_id: int) -> ConsentPage:
-    page = consent_page(load_casework(actor, family_id))
+def view_consent(actor: Actor, family_id: int, *, with_frame: bool) -> ConsentPage:
+    """The consent page; reading it is recorded in the audit trail. `with_frame` unless
+    only the section's content is shown."""
+    casework = load_casework(actor, family_id)
+    page = consent_page(casework)
+    if with_frame:
+        page = replace(page, frame=family_frame(casework))
     record_view(actor, "consent", family_id, family_id)
     return page
 

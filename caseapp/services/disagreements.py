@@ -27,8 +27,9 @@ from caseapp.extensions import db
 from caseapp.models import Disagreement, DisagreementEscalation, User
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, RecordNotFound, load_casework
+from caseapp.services.casework import RecordNotFound, load_casework
 from caseapp.services.context import Actor
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.timeline import add_timeline_event
 
 _DISAGREEMENT = "disagreement"
@@ -72,7 +73,7 @@ class DisagreementConflict(Exception):
 
 @dataclass(frozen=True)
 class DisagreementsPage:
-    casework: Casework
+    frame: FamilyFrame
     disagreements: tuple[Disagreement, ...]
     now: datetime
 
@@ -127,8 +128,9 @@ def view_disagreements(actor: Actor, family_id: int) -> DisagreementsPage:
     """The family's disagreements; reading them is recorded in the audit trail."""
     casework = load_casework(actor, family_id)
     disagreements = disagreements_of(family_id)
+    frame = family_frame(casework)
     record_view(actor, "family_disagreements", family_id, family_id)
-    return DisagreementsPage(casework, disagreements, utcnow())
+    return DisagreementsPage(frame, disagreements, utcnow())
 
 
 def current_state(disagreement_id: int) -> DisagreementState:

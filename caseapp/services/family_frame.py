@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from caseapp.models import Family
 from caseapp.services.casework import Casework, may_keep_episode
@@ -34,6 +35,24 @@ def family_frame(casework: Casework) -> FamilyFrame:
     return FamilyFrame(
         casework, latest_events(casework.family), consent_withdrawn_on(casework.episode)
     )
+
+
+class SectionPage(Protocol):
+    """What a section's service returns to show: the casework, and the frame if the service
+    read it with the page."""
+
+    @property
+    def casework(self) -> Casework: ...
+
+    @property
+    def frame(self) -> FamilyFrame | None: ...
+
+
+def frame_of(page: SectionPage) -> FamilyFrame:
+    """The frame around a section page. A service that records the view of a page reads its
+    frame before the record, whose commit then ends both in one transaction; a page loaded
+    for a change records no view, and its frame is read here, once the change is done."""
+    return page.frame if page.frame is not None else family_frame(page.casework)
 
 
 def overview_frame(actor: Actor, page: FamilyPage) -> FamilyFrame:

@@ -56,6 +56,7 @@ from caseapp.services.audit import audit_by, record_view
 from caseapp.services.casework import Casework, FamilyNotFound, RecordNotFound, load_casework
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.meetings import OutcomeProgress, outcome_progress
 from caseapp.services.timeline import add_timeline_event
 
@@ -102,6 +103,8 @@ class RequestForm:
     open_request_id: int | None
     # The plan's progress a step down or closure would send (gather_evidence), if asked for.
     evidence: dict[str, Any] | None = None
+    # Read when the form is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def family(self) -> Family:
@@ -139,7 +142,8 @@ def load_request_form(
 ) -> RequestForm:
     """What the form for a request of `kind` needs (the evidence a step down or closure
     sends, too). Raises FamilyNotFound when the person may not see the family. With
-    `audit`, the reading is recorded as a view of the family."""
+    `audit`, the reading is recorded as a view of the family, and the page's frame is read
+    before it."""
     casework = load_casework(actor, family_id)
     episode = casework.episode
     kinds: tuple[RequestKind, ...] = ()
@@ -158,6 +162,7 @@ def load_request_form(
             if episode is not None and kind is not None and _wants_evidence(kind)
             else None
         ),
+        frame=family_frame(casework) if audit else None,
     )
     if audit:
         record_view(actor, "family", family_id, family_id)
@@ -448,6 +453,8 @@ def current_request(request_id: int) -> LevelChangeRequest | None:
 class RequestPage:
     request: LevelChangeRequest
     casework: Casework
+    # Read when the page is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
     def may_change(self, user_id: int) -> bool:
         """Only the person who asked adds information to, or withdraws, their request."""
@@ -455,10 +462,13 @@ class RequestPage:
 
 
 def open_request_page(actor: Actor, request_id: int, *, audit: bool = True) -> RequestPage:
+    """With `audit`, the opening of the page is recorded as a view, and its frame is read
+    before it."""
     request, casework = visible_request(actor, request_id)
+    page = RequestPage(request, casework, family_frame(casework) if audit else None)
     if audit:
         record_request_view(actor, request)
-    return RequestPage(request=request, casework=casework)
+    return page
 
 
 def _load_own_open_request(

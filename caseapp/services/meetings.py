@@ -9,7 +9,7 @@ when, and nothing of theirs is saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import and_, func, select
@@ -47,6 +47,7 @@ from caseapp.models.types import uk_today, utcnow
 from caseapp.services.audit import audit_by, record_view
 from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.plans import ActionDetails, stage_action
 from caseapp.services.timeline import add_timeline_event
 
@@ -107,9 +108,13 @@ class OutcomeProgress:
 
 @dataclass(frozen=True)
 class MeetingsPage:
-    casework: Casework
+    frame: FamilyFrame
     meetings: list[TafMeeting]
     progress: list[OutcomeProgress]
+
+    @property
+    def casework(self) -> Casework:
+        return self.frame.casework
 
     @property
     def upcoming(self) -> TafMeeting | None:
@@ -123,11 +128,15 @@ class MeetingsPage:
 
 @dataclass(frozen=True)
 class MeetingView:
-    casework: Casework
+    frame: FamilyFrame
     meeting: TafMeeting
     # (outcome, its number in the plan, the score given) for each outcome scored.
     scores: list[tuple[PlanOutcome, int, OutcomeScore]]
     actions: list[PlanAction]
+
+    @property
+    def casework(self) -> Casework:
+        return self.frame.casework
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,8 @@ class RecordCase:
     casework: Casework
     meeting: TafMeeting
     open_outcomes: list[PlanOutcome]
+    # Read when the form is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -171,8 +182,9 @@ def view_meetings(actor: Actor, family_id: int) -> MeetingsPage:
     )
     episode = casework.episode
     progress = outcome_progress(episode.id) if episode is not None else []
+    frame = family_frame(casework)
     record_view(actor, "taf_meetings", family_id, family_id)
-    return MeetingsPage(casework, meetings, progress)
+    return MeetingsPage(frame, meetings, progress)
 
 
 def outcome_progress(episode_id: int) -> list[OutcomeProgress]:
@@ -241,9 +253,10 @@ def view_meeting(actor: Actor, family_id: int, meeting_id: int) -> MeetingView:
     actions = db.session.scalars(
         select(PlanAction).where(PlanAction.meeting_id == meeting.id).order_by(PlanAction.id)
     ).all()
+    frame = family_frame(casework)
     record_view(actor, _MEETING, meeting_id, family_id)
     return MeetingView(
-        casework,
+        frame,
         meeting,
         [(outcome, number, score) for outcome, number, score in scores],
         list(actions),
@@ -251,17 +264,22 @@ def view_meeting(actor: Actor, family_id: int, meeting_id: int) -> MeetingView:
 
 
 def open_record_case(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:
-    """The record form's case; opening it is recorded in the audit trail."""
-    case = load_record_case(actor, family_id, meeting_id)
-    record_view(actor, _MEETING, meeting_id, family_id)
-    return case
+    """The record form's case and frame; opening it is recorded in the audit trail."""
+    return _opened(actor, load_record_case(actor, family_id, meeting_id))
 
 
 def open_meeting_to_change(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:
-    """The move-or-cancel form's meeting; opening it is recorded in the audit trail."""
-    case = load_meeting_to_change(actor, family_id, meeting_id)
-    record_view(actor, _MEETING, meeting_id, family_id)
-    return case
+    """The move-or-cancel form's meeting and frame; opening it is recorded in the audit
+    trail."""
+    return _opened(actor, load_meeting_to_change(actor, family_id, meeting_id))
+
+
+def _opened(actor: Actor, case: RecordCase) -> RecordCase:
+    """The case with its frame, read before the record of the opening, whose commit ends
+    both."""
+    opened = replace(case, frame=family_frame(case.casework))
+    record_view(actor, _MEETING, case.meeting.id, case.meeting.family_id)
+    return opened
 
 
 def load_record_case(actor: Actor, family_id: int, meeting_id: int) -> RecordCase:

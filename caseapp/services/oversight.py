@@ -18,8 +18,9 @@ from caseapp.extensions import db
 from caseapp.models import OversightNote
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.audit import audit_by, record_view
-from caseapp.services.casework import Casework, NotYoursToKeep, load_casework
+from caseapp.services.casework import NotYoursToKeep, load_casework
 from caseapp.services.context import Actor
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.timeline import add_timeline_event
 
 # Enough to see the pattern of oversight; the chronology holds every one.
@@ -34,7 +35,7 @@ class OversightInvalid(ValueError):
 
 @dataclass(frozen=True)
 class OversightPage:
-    casework: Casework
+    frame: FamilyFrame
     notes: tuple[OversightNote, ...]
     may_record: bool
     # Oversight on or after this day is within the period; before it, the family is listed.
@@ -59,9 +60,10 @@ def view_oversight(actor: Actor, family_id: int, settings: DeadlineSettings) -> 
         .order_by(OversightNote.oversight_on.desc(), OversightNote.id.desc())
         .limit(NOTES_SHOWN)
     ).all()
+    frame = family_frame(casework)
     record_view(actor, "family_oversight", family_id, family_id)
     return OversightPage(
-        casework, tuple(notes), may_record_oversight(actor), oversight_since(settings, utcnow())
+        frame, tuple(notes), may_record_oversight(actor), oversight_since(settings, utcnow())
     )
 
 

@@ -8,7 +8,7 @@ it says now, who changed it and when (PlanConflict).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -50,6 +50,7 @@ from caseapp.services.casework import (
     load_casework,
 )
 from caseapp.services.context import Actor
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.timeline import add_timeline_event
 
 PlanRecord = TypeVar("PlanRecord", PlanOutcome, PlanAction)
@@ -128,6 +129,8 @@ class PlanView:
     # Actions for the plan as a whole rather than one outcome.
     loose_actions: list[PlanAction]
     today: date
+    # Read with the plan when its view is recorded and it is shown whole (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def may_keep(self) -> bool:
@@ -145,12 +148,16 @@ class PlanView:
         return action_overdue(action.status, action.due_on, self.today)
 
 
-def view_plan(actor: Actor, family_id: int) -> PlanView:
+def view_plan(actor: Actor, family_id: int, *, with_frame: bool) -> PlanView:
     """The family's plan for `actor`; reading it is recorded in the audit trail.
+    `with_frame` unless only the plan is shown.
 
     Raises FamilyNotFound if they may not see the family.
     """
-    plan = plan_of(load_casework(actor, family_id))
+    casework = load_casework(actor, family_id)
+    plan = plan_of(casework)
+    if with_frame:
+        plan = replace(plan, frame=family_frame(casework))
     record_view(actor, "plan", family_id, family_id)
     return plan
 
@@ -275,13 +282,19 @@ class ActionEdit:
 
     casework: Casework
     action: PlanAction
+    # Read when the action's page is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
 
-def action_edit(actor: Actor, family_id: int, action_id: int, audit: bool = False) -> ActionEdit:
+def action_edit(
+    actor: Actor, family_id: int, action_id: int, audit: bool = False, with_frame: bool = False
+) -> ActionEdit:
     """Raises FamilyNotFound, PlanRecordNotFound, NotYoursToKeep or NoOpenEpisode. With
-    `audit`, the opening of the action's page is recorded as a view."""
+    `audit`, the opening of the action's page is recorded as a view; `with_frame` when it
+    is opened as a page of its own, not in its row's place."""
     casework = load_casework(actor, family_id, keeping=True)
-    edit = ActionEdit(casework, _plan_record(PlanAction, casework, action_id))
+    action = _plan_record(PlanAction, casework, action_id)
+    edit = ActionEdit(casework, action, family_frame(casework) if with_frame else None)
     if audit:
         record_view(actor, "plan_action", action_id, family_id)
     return edit
@@ -294,6 +307,8 @@ class OutcomeEdit:
 
     casework: Casework
     outcome: PlanOutcome
+    # Read when the outcome's page is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def children(self) -> list[FamilyMember]:
@@ -302,9 +317,11 @@ class OutcomeEdit:
 
 def outcome_edit(actor: Actor, family_id: int, outcome_id: int, audit: bool = False) -> OutcomeEdit:
     """Raises FamilyNotFound, PlanRecordNotFound, NotYoursToKeep or NoOpenEpisode. With
-    `audit`, the opening of the outcome's page is recorded as a view."""
+    `audit`, the opening of the outcome's page is recorded as a view, and the page's frame
+    is read before it."""
     casework = load_casework(actor, family_id, keeping=True)
-    edit = OutcomeEdit(casework, _plan_record(PlanOutcome, casework, outcome_id))
+    outcome = _plan_record(PlanOutcome, casework, outcome_id)
+    edit = OutcomeEdit(casework, outcome, family_frame(casework) if audit else None)
     if audit:
         record_view(actor, "plan_outcome", outcome_id, family_id)
     return edit

@@ -51,6 +51,7 @@ from caseapp.services.audit import audit_by, record_listing
 from caseapp.services.casework import Casework
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_closure, stage_status_change
+from caseapp.services.family_frame import FamilyFrame, family_frame
 from caseapp.services.level_requests import (
     LevelRequestConflict,
     LevelRequestInvalid,
@@ -221,6 +222,8 @@ class DecisionCase:
     casework: Casework
     # The plan's progress now (the request's own evidence is what was shown when it was sent).
     progress: PlanProgress
+    # Read when the page is opened, with the record of that (see frame_of).
+    frame: FamilyFrame | None = None
 
     @property
     def family(self) -> Family:
@@ -235,11 +238,14 @@ class DecisionCase:
 
 
 def open_decision_case(actor: Actor, request_id: int, *, audit: bool = True) -> DecisionCase:
+    """With `audit`, the opening of the page is recorded as a view, and its frame is read
+    before it."""
     request, casework = visible_request(actor, request_id)
     progress = plan_progress(request.episode_id)
+    case = DecisionCase(request, casework, progress, family_frame(casework) if audit else None)
     if audit:
         record_request_view(actor, request)
-    return DecisionCase(request, casework, progress)
+    return case
 
 
 # --- deciding ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from caseapp.services.assessments import (
     view_assessments,
 )
 from caseapp.services.casework import NoOpenEpisode
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.web.access import current_actor
 from caseapp.web.assessment_forms import (
     COMPLETE_PREFIX,
@@ -136,7 +136,7 @@ def _page(
         missing=missing_links(incomplete.missing, _names(page)) if incomplete else [],
         incomplete_reason=incomplete.reason if incomplete else "",
         focus=focus,
-        frame=None if wants_fragment() else family_frame(page.casework),
+        frame=None if wants_fragment() else frame_of(page),
         section="assessments",
         section_anchor=_section_anchor,
     )
@@ -169,16 +169,23 @@ def _section(
     return body, status
 
 
+def _viewed(family_id: int, assessment_id: int | None = None) -> ResponseReturnValue:
+    page = view_assessments(
+        current_actor(), family_id, _framework(), assessment_id, with_frame=not wants_fragment()
+    )
+    return _page(page)
+
+
 @bp.route("")
 @case_work
 def index(family_id: int) -> ResponseReturnValue:
-    return _page(view_assessments(current_actor(), family_id, _framework()))
+    return _viewed(family_id)
 
 
 @bp.route("/<int:assessment_id>")
 @case_work
 def show(family_id: int, assessment_id: int) -> ResponseReturnValue:
-    return _page(view_assessments(current_actor(), family_id, _framework(), assessment_id))
+    return _viewed(family_id, assessment_id)
 
 
 @bp.post("/start")

@@ -21,7 +21,7 @@ from caseapp.services.consent import (
     view_consent,
     withdraw_consent,
 )
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.web.access import current_actor
 from caseapp.web.consent_forms import SOMEONE_ELSE, ConsentForm, WithdrawConsentForm
 from caseapp.web.family_sections import case_work
@@ -63,7 +63,7 @@ def _page(
         fragment="consent_content",
         page=page,
         # The frame is outside the fragment: an htmx answer does not need it.
-        frame=None if wants_fragment() else family_frame(page.casework),
+        frame=None if wants_fragment() else frame_of(page),
         consent_form=consent_form or ConsentForm(formdata=None, given_on=uk_today()),
         withdraw_form=withdraw_form,
         notice=notice,
@@ -83,7 +83,7 @@ def _done(page: ConsentPage, message: str) -> ResponseReturnValue:
 @bp.route("")
 @case_work
 def show(family_id: int) -> ResponseReturnValue:
-    return _page(view_consent(current_actor(), family_id))
+    return _page(view_consent(current_actor(), family_id, with_frame=not wants_fragment()))
 
 
 @bp.post("/record")

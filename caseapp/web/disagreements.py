@@ -21,7 +21,6 @@ from caseapp.services.disagreements import (
     resolve_disagreement,
     view_disagreements,
 )
-from caseapp.services.family_frame import family_frame
 from caseapp.web.access import current_actor
 from caseapp.web.disagreement_forms import (
     EscalateForm,
@@ -86,7 +85,7 @@ def _page(
     return render_page(
         "disagreements/index.html",
         fragment=fragment,
-        frame=family_frame(page.casework),
+        frame=page.frame,
         section="disagreements",
         page=page,
         raise_form=raise_form or RaiseDisagreementForm(formdata=None),

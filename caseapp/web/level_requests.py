@@ -14,7 +14,7 @@ from caseapp.domain.triage_rules import indicators_field, level_field
 from caseapp.frameworks import Framework
 from caseapp.services.casework import FamilyNotFound
 from caseapp.services.context import Actor
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.services.level_requests import (
     LevelRequestConflict,
     LevelRequestInvalid,
@@ -112,7 +112,7 @@ def _form_page(
         kind=kind,
         form=form,
         notice=notice,
-        frame=family_frame(case.casework),
+        frame=frame_of(case),
         section=None,
         may_reopen=may_reopen(current_actor().user.roles),
     )
@@ -192,7 +192,7 @@ def _show_page(
         req=page.request,
         resubmit=resubmit,
         withdraw=WithdrawForm(formdata=None, version=version),
-        frame=family_frame(page.casework),
+        frame=frame_of(page),
         section=None,
         notice=notice,
         confirmation=confirmation,
@@ -311,6 +311,6 @@ def reopen(family_id: int) -> ResponseReturnValue:
         case=case,
         form=form,
         notice=notice,
-        frame=family_frame(case.casework),
+        frame=frame_of(case),
         section=None,
     )

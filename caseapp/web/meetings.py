@@ -34,7 +34,7 @@ from caseapp.services.casework import (
     NotYoursToKeep,
     load_casework,
 )
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.services.meetings import (
     MeetingConflict,
     MeetingInvalid,
@@ -125,7 +125,7 @@ def _index_page(
         "meetings/index.html",
         fragment=SECTION,
         page=page,
-        frame=family_frame(page.casework),
+        frame=page.frame,
         section="meetings",
         form=form or ScheduleForm(formdata=None),
         success=success,
@@ -183,7 +183,7 @@ def _show_page(family_id: int, meeting_id: int, success: str | None = None) -> s
         "meetings/show.html",
         fragment=SECTION,
         view=view,
-        frame=family_frame(view.casework),
+        frame=view.frame,
         section="meetings",
         success=success,
     )
@@ -247,7 +247,7 @@ def _record_page(
         fragment=SECTION,
         case=case,
         form=form,
-        frame=family_frame(case.casework),
+        frame=frame_of(case),
         section="meetings",
         conflict=conflict,
         staff_matches=find_staff(staff_query) if staff_query else None,
@@ -363,7 +363,7 @@ def _change_page(
         case=case,
         form=change,
         cancel_form=cancel,
-        frame=family_frame(case.casework),
+        frame=frame_of(case),
         section="meetings",
         conflict=conflict,
     )

@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from caseapp.domain.roles import Role
 from caseapp.models.types import uk_today
 from caseapp.services.casework import FamilyNotFound, NotYoursToKeep
-from caseapp.services.family_frame import family_frame
 from caseapp.services.oversight import OversightInvalid, record_oversight, view_oversight
 from caseapp.web.access import current_actor, roles_required
 from caseapp.web.family_sections import case_work
@@ -26,7 +25,7 @@ def _page(family_id: int, form: OversightForm | None = None, notice: str = "") -
     return render_page(
         "oversight/show.html",
         fragment="oversight",
-        frame=family_frame(page.casework),
+        frame=page.frame,
         section="oversight",
         page=page,
         form=form or OversightForm(formdata=None, oversight_on=uk_today()),

@@ -18,7 +18,7 @@ from caseapp.services.casework import (
     NoOpenEpisode,
     load_casework,
 )
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.services.plans import (
     ActionEdit,
     ActionRow,
@@ -97,7 +97,7 @@ def _plan_page(
         "plans/show.html",
         fragment="plan",
         plan=plan,
-        frame=None if wants_fragment() else family_frame(plan.casework),
+        frame=None if wants_fragment() else frame_of(plan),
         section="plans",
         outcome_form=new_outcome or outcome_form(plan.children, _headline(), fresh=True),
         action_form_for=action_form_for,
@@ -109,7 +109,7 @@ def _plan_page(
 @bp.route("")
 @case_work
 def show(family_id: int) -> ResponseReturnValue:
-    return _plan_page(view_plan(current_actor(), family_id))
+    return _plan_page(view_plan(current_actor(), family_id, with_frame=not wants_fragment()))
 
 
 @bp.post("/outcomes")
@@ -201,7 +201,7 @@ def _outcome_page(
         edit=edit,
         form=form,
         conflict=conflict,
-        frame=family_frame(edit.casework),
+        frame=frame_of(edit),
         section="plans",
     )
 
@@ -213,7 +213,10 @@ def _outcome_page(
 @case_work
 def edit_action(family_id: int, action_id: int) -> ResponseReturnValue:
     actor = current_actor()
-    edit = action_edit(actor, family_id, action_id, audit=request.method == "GET")
+    opening = request.method == "GET"
+    edit = action_edit(
+        actor, family_id, action_id, audit=opening, with_frame=opening and not wants_fragment()
+    )
     form = edit_action_form(edit.action)
     if request.method == "POST" and form.version_missing:
         abort(400)
@@ -260,7 +263,7 @@ def _action_page(edit: ActionEdit, form: ActionForm, conflict: PlanConflict | No
         # In place of the action's row, focus moves to the form; a page of its own starts
         # at the top as usual.
         in_place=wants_fragment(),
-        frame=None if wants_fragment() else family_frame(edit.casework),
+        frame=None if wants_fragment() else frame_of(edit),
         section="plans",
     )
 

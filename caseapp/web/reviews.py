@@ -12,7 +12,7 @@ from caseapp.domain.roles import Role
 from caseapp.frameworks import Framework
 from caseapp.models.types import utcnow
 from caseapp.services.context import Actor
-from caseapp.services.family_frame import family_frame
+from caseapp.services.family_frame import frame_of
 from caseapp.services.level_requests import (
     LevelRequestConflict,
     LevelRequestInvalid,
@@ -71,7 +71,7 @@ def _decision_page(
         case=case,
         req=case.request,
         form=form,
-        frame=family_frame(case.casework),
+        frame=frame_of(case),
         section=None,
         notice=notice,
         confirmation=confirmation,
