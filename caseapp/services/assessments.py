@@ -10,7 +10,7 @@ A completed EHA is never changed; a reassessment is a new one with the next numb
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,12 +42,12 @@ from caseapp.extensions import db
 from caseapp.frameworks import Framework
 from caseapp.models import Assessment, AssessmentSection, Consent, FamilyMember, User
 from caseapp.models.types import utcnow
-from caseapp.services.audit import audit_by, record_view
+from caseapp.services.audit import audit_by
 from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.consent import commit_keeping_loaded, current_consent
 from caseapp.services.context import Actor
 from caseapp.services.episodes import stage_status_change
-from caseapp.services.family_frame import FamilyFrame, family_frame
+from caseapp.services.family_frame import FamilyFrame, view_section
 from caseapp.services.timeline import add_timeline_event
 
 # A family has a first EHA and a few reassessments; the page lists them all, bounded.
@@ -281,12 +281,13 @@ def view_assessments(
 ) -> AssessmentsPage:
     """The family's EHAs, showing the newest (or `assessment_id`), the reading audited.
     `with_frame` unless only the assessment is shown."""
-    casework = load_casework(actor, family_id)
-    page = _page(casework, framework, assessment_id)
-    if with_frame:
-        page = replace(page, frame=family_frame(casework))
-    record_view(actor, "assessments", family_id, family_id)
-    return page
+    return view_section(
+        actor,
+        family_id,
+        "assessments",
+        lambda casework: _page(casework, framework, assessment_id),
+        with_frame=with_frame,
+    )
 
 
 def assessments_page_for_keeping(

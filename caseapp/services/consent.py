@@ -8,7 +8,7 @@ consent, carrying the version the page showed, so two people cannot both record 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -27,10 +27,10 @@ from caseapp.domain.triage_rules import Problem
 from caseapp.extensions import db
 from caseapp.models import Consent, FamilyMember, User
 from caseapp.models.types import uk_today, utcnow
-from caseapp.services.audit import audit_by, commit_keeping_loaded, record_view
+from caseapp.services.audit import audit_by, commit_keeping_loaded
 from caseapp.services.casework import Casework, RecordNotFound, load_casework
 from caseapp.services.context import Actor
-from caseapp.services.family_frame import FamilyFrame, family_frame
+from caseapp.services.family_frame import FamilyFrame, view_section
 from caseapp.services.timeline import add_timeline_event
 
 # The consent page lists the family's consents newest first; a family has a handful.
@@ -110,12 +110,7 @@ def current_consent(episode_id: int, *, for_update: bool = False) -> Consent | N
 def view_consent(actor: Actor, family_id: int, *, with_frame: bool) -> ConsentPage:
     """The consent page; reading it is recorded in the audit trail. `with_frame` unless
     only the section's content is shown."""
-    casework = load_casework(actor, family_id)
-    page = consent_page(casework)
-    if with_frame:
-        page = replace(page, frame=family_frame(casework))
-    record_view(actor, "consent", family_id, family_id)
-    return page
+    return view_section(actor, family_id, "consent", consent_page, with_frame=with_frame)
 
 
 def consent_page(casework: Casework) -> ConsentPage:

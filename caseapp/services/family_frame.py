@@ -3,12 +3,14 @@ events of the chronology and whether the family has withdrawn consent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from caseapp.models import Family
-from caseapp.services.casework import Casework, may_keep_episode
+from caseapp.services.audit import record_view
+from caseapp.services.casework import Casework, load_casework, may_keep_episode
 from caseapp.services.context import Actor
 from caseapp.services.family_view import (
     FamilyPage,
@@ -53,6 +55,28 @@ def frame_of(page: SectionPage) -> FamilyFrame:
     frame before the record, whose commit then ends both in one transaction; a page loaded
     for a change records no view, and its frame is read here, once the change is done."""
     return page.frame if page.frame is not None else family_frame(page.casework)
+
+
+Page = TypeVar("Page", bound=SectionPage)
+
+
+def view_section(
+    actor: Actor,
+    family_id: int,
+    object_type: str,
+    read: Callable[[Casework], Page],
+    *,
+    with_frame: bool,
+) -> Page:
+    """A section page of the family's record, as `read` makes it from the casework, with
+    its frame unless only the section's content is shown; then the view is recorded, its
+    commit ending the page's one transaction. Raises FamilyNotFound."""
+    casework = load_casework(actor, family_id)
+    page = read(casework)
+    if with_frame:
+        page = replace(page, frame=family_frame(casework))
+    record_view(actor, object_type, family_id, family_id)
+    return page
 
 
 def overview_frame(actor: Actor, page: FamilyPage) -> FamilyFrame:

@@ -8,7 +8,7 @@ it says now, who changed it and when (PlanConflict).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -50,7 +50,7 @@ from caseapp.services.casework import (
     load_casework,
 )
 from caseapp.services.context import Actor
-from caseapp.services.family_frame import FamilyFrame, family_frame
+from caseapp.services.family_frame import FamilyFrame, family_frame, view_section
 from caseapp.services.timeline import add_timeline_event
 
 PlanRecord = TypeVar("PlanRecord", PlanOutcome, PlanAction)
@@ -154,12 +154,7 @@ def view_plan(actor: Actor, family_id: int, *, with_frame: bool) -> PlanView:
 
     Raises FamilyNotFound if they may not see the family.
     """
-    casework = load_casework(actor, family_id)
-    plan = plan_of(casework)
-    if with_frame:
-        plan = replace(plan, frame=family_frame(casework))
-    record_view(actor, "plan", family_id, family_id)
-    return plan
+    return view_section(actor, family_id, "plan", plan_of, with_frame=with_frame)
 
 
 def plan_of(casework: Casework) -> PlanView:
