@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.hub import HUB_QUEUE_STATUSES, URGENT_STEP_UP_STATUSES
@@ -167,12 +167,27 @@ def visible_family_ids_for(grants: frozenset[Grant]) -> Select[tuple[int]] | Non
 
 def can_see_family(user: User, family_id: int) -> bool:
     parameters = {**viewer_parameters(user), "family_id": family_id}
-    return db.session.scalar(_family_if_visible(grants_for(user.roles)), parameters) is not None
+    return db.session.scalar(_visible_family_id(grants_for(user.roles)), parameters) is not None
 
 
 @cache
-def _family_if_visible(grants: frozenset[Grant]) -> Select[tuple[int]]:
+def _visible_family_id(grants: frozenset[Grant]) -> Select[tuple[int]]:
     # Asked on every page of a family's record: built once per set of grants.
     return select(Family.id).where(
         Family.id == bindparam("family_id"), visible_families_for(grants)
     )
+
+
+def family_if_visible(user: User, family_id: int, *, with_members: bool) -> Family | None:
+    """The family, if `user` may see it, loaded by the statement that tests need-to-know:
+    a probe of its own first, and the members as a query of their own, each cost a round
+    trip on every family page."""
+    parameters = {**viewer_parameters(user), "family_id": family_id}
+    statement = _visible_family(grants_for(user.roles), with_members)
+    return db.session.execute(statement, parameters).unique().scalar_one_or_none()
+
+
+@cache
+def _visible_family(grants: frozenset[Grant], with_members: bool) -> Select[tuple[Family]]:
+    query = select(Family).where(Family.id == bindparam("family_id"), visible_families_for(grants))
+    return query.options(joinedload(Family.members)) if with_members else query

@@ -17,7 +17,6 @@ from sqlalchemy import Date, Integer, Select, bindparam, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from caseapp.config import DeadlineSettings
-from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.deadlines import Deadline, EpisodeFacts, episode_deadlines
 from caseapp.domain.timeline import EventKind
 from caseapp.extensions import db
@@ -34,7 +33,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.types import uk_today
-from caseapp.services.access import viewer_parameters, visible_families_for
+from caseapp.services.access import family_if_visible
 from caseapp.services.audit import record_view
 from caseapp.services.caseload import deadline_facts, with_deadline_facts
 from caseapp.services.context import Actor
@@ -204,7 +203,7 @@ def view_family(
     now: datetime | None = None,
 ) -> FamilyPage | None:
     """The family page for `actor`, or None if they may not see this family."""
-    family = _family_if_visible(actor.user, family_id, with_members=True)
+    family = family_if_visible(actor.user, family_id, with_members=True)
     if family is None:
         return None
     now = now or datetime.now(UTC)
@@ -273,32 +272,12 @@ def view_latest_events(actor: Actor, family_id: int) -> TimelinePage | None:
 def _viewed_timeline(
     actor: Actor, family_id: int, read: Callable[[Family], TimelinePage]
 ) -> TimelinePage | None:
-    family = _family_if_visible(actor.user, family_id, with_members=False)
+    family = family_if_visible(actor.user, family_id, with_members=False)
     if family is None:
         return None
     page = read(family)
     record_view(actor, "timeline", family_id, family_id)
     return page
-
-
-def _family_if_visible(user: User, family_id: int, *, with_members: bool) -> Family | None:
-    return (
-        db.session.execute(
-            _visible_family(grants_for(user.roles), with_members),
-            {**viewer_parameters(user), "family_id": family_id},
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-
-
-@cache
-def _visible_family(grants: frozenset[Grant], with_members: bool) -> Select[tuple[Family]]:
-    """The family `family_id`, if the viewer may see it; run with viewer_parameters(person).
-    The need-to-know test is part of the load: as a probe of its own, and the members as
-    a query of their own, each cost a round trip on every family page."""
-    query = select(Family).where(Family.id == bindparam("family_id"), visible_families_for(grants))
-    return query.options(joinedload(Family.members)) if with_members else query
 
 
 def consent_withdrawn_on(episode: Episode | None) -> date | None:
