@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum
+from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, Enum, literal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -58,4 +59,19 @@ def text_enum(enum: type[StrEnum], length: int) -> Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
+    )
+
+
+def one_of(column: ColumnElement[Any], values: Iterable[StrEnum]) -> ColumnElement[bool]:
+    """`column IN (...)` for a fixed set of the domain's own values (the statuses that
+    make up the Hub queue, say), written into the SQL rather than sent as parameters.
+
+    PostgreSQL keeps one plan for a prepared statement only if a plan made without
+    knowing the parameters looks as good as one made with them. With a status list as
+    parameters it cannot tell how many rows the list matches, so it plans such a statement
+    afresh on every request (measured: 2 to 12 ms a statement on the Hub queue and the
+    manager's view). Written out, the list is part of the statement, and the plan is kept.
+    The values are the code's constants, never what anyone typed."""
+    return column.in_(
+        [literal(value, column.type, literal_execute=True) for value in sorted(values)]
     )

@@ -25,6 +25,7 @@ from caseapp.domain.access import Grant, grants_for
 from caseapp.domain.hub import HUB_QUEUE_STATUSES, URGENT_STEP_UP_STATUSES
 from caseapp.extensions import db
 from caseapp.models import Assignment, Episode, Family, TafAttendee, TafMeeting, User
+from caseapp.models.types import one_of
 
 # The subqueries use their own alias, so a caller's query over episodes is never correlated
 # with them by mistake. Made once: building an alias costs more than the query it serves.
@@ -69,9 +70,9 @@ def _grant_condition(grant: Grant, viewer: Viewer) -> ColumnElement[bool]:
             return exists().where(
                 episode.family_id == Family.id,
                 or_(
-                    episode.status.in_(HUB_QUEUE_STATUSES),
+                    one_of(episode.status, HUB_QUEUE_STATUSES),
                     # An urgent step up is listed at the top of the Hub queue too.
-                    and_(episode.status.in_(URGENT_STEP_UP_STATUSES), episode.urgent.is_(True)),
+                    and_(one_of(episode.status, URGENT_STEP_UP_STATUSES), episode.urgent.is_(True)),
                 ),
             )
         case Grant.ALLOCATED_OPEN_EPISODE:
@@ -117,8 +118,8 @@ def _grant_family_ids(grant: Grant, viewer: Viewer) -> Select[tuple[int]]:
         case Grant.IN_HUB:
             return select(Episode.family_id).where(
                 or_(
-                    Episode.status.in_(HUB_QUEUE_STATUSES),
-                    and_(Episode.status.in_(URGENT_STEP_UP_STATUSES), Episode.urgent.is_(True)),
+                    one_of(Episode.status, HUB_QUEUE_STATUSES),
+                    and_(one_of(Episode.status, URGENT_STEP_UP_STATUSES), Episode.urgent.is_(True)),
                 )
             )
         case Grant.ALLOCATED_OPEN_EPISODE:

@@ -68,6 +68,7 @@ from caseapp.models import (
     User,
 )
 from caseapp.models.families import family_reference
+from caseapp.models.types import one_of
 from caseapp.services.access import viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
@@ -376,7 +377,7 @@ def _page_rows_statement(conditions: list[ColumnElement[bool]]) -> Select[Any]:
             and_(
                 LevelChangeRequest.episode_id == Queued.id,
                 LevelChangeRequest.kind == RequestKind.STEP_UP,
-                LevelChangeRequest.status.in_([RequestStatus.PENDING, RequestStatus.RETURNED]),
+                one_of(LevelChangeRequest.status, [RequestStatus.PENDING, RequestStatus.RETURNED]),
             ),
         )
         .order_by(*QUEUE_ORDER)
@@ -393,8 +394,8 @@ def _in_queue(grants: frozenset[Grant]) -> list[ColumnElement[bool]]:
     indexes and the table.
     """
     queued = [
-        Queued.status.in_(HUB_QUEUE_STATUSES | URGENT_STEP_UP_STATUSES),
-        or_(Queued.status.in_(HUB_QUEUE_STATUSES), Queued.urgent.is_(True)),
+        one_of(Queued.status, HUB_QUEUE_STATUSES | URGENT_STEP_UP_STATUSES),
+        or_(one_of(Queued.status, HUB_QUEUE_STATUSES), Queued.urgent.is_(True)),
     ]
     if Grant.IN_HUB in grants:
         # This grant shows exactly the families with an episode in this queue (its SQL
@@ -473,8 +474,8 @@ def _counts_statement(
 
     return (
         select(
-            count_where(Queued.status.in_(AWAITING_DECISION)),
-            count_where(Queued.status == EpisodeStatus.AWAITING_ALLOCATION),
+            count_where(one_of(Queued.status, AWAITING_DECISION)),
+            count_where(one_of(Queued.status, [EpisodeStatus.AWAITING_ALLOCATION])),
             count_where(Queued.hub_due_at < bindparam("now")),
             count_where(Queued.urgent.is_(True)),
             count_where(and_(*filtering)) if filtering else func.count(),

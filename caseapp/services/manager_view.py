@@ -80,7 +80,7 @@ from caseapp.models import (
     TafMeeting,
     User,
 )
-from caseapp.models.types import uk_today
+from caseapp.models.types import one_of, uk_today
 from caseapp.services.access import VIEWER_TEAM_ID, viewer_parameters, visible_family_ids_for
 from caseapp.services.audit import record_listing
 from caseapp.services.context import Actor
@@ -317,7 +317,7 @@ def _taf_review_overdue() -> ColumnElement[bool]:
 
 
 def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
-    working = and_(Episode.status.in_(LEAD_WORKER_STATUSES), Episode.allocated_at.is_not(None))
+    working = and_(one_of(Episode.status, LEAD_WORKER_STATUSES), Episode.allocated_at.is_not(None))
     match kind:
         case DriftKind.TAF_REVIEW_OVERDUE:
             return and_(working, _taf_review_overdue())
@@ -335,7 +335,7 @@ def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
                 working,
                 exists().where(
                     PlanAction.episode_id == Episode.id,
-                    PlanAction.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
+                    one_of(PlanAction.status, [ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
                     PlanAction.due_on < _cutoff("actions_due_before"),
                 ),
             )
