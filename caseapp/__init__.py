@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from caseapp.config import settings_from_env
 from caseapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from caseapp.read_only_ends import install_read_only_ends
+from caseapp.services.drift_facts import keep_drift_facts
 from caseapp.web.requests_cleaning import CleanRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     install_read_only_ends(app)
+    keep_drift_facts()
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.domain.episodes import ClosureReason, EpisodeStatus
@@ -72,6 +72,14 @@ class Episode(db.Model):
     # of that closure is flagged for the Hub and the manager.
     reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"))
     rerequest_within_year: Mapped[bool] = mapped_column(default=False)
+    # What the manager's view counts drift from, kept as the work changes
+    # (services/drift_facts.py); only an open episode's are kept.
+    last_contact_on: Mapped[date | None]
+    last_oversight_on: Mapped[date | None]
+    eha_completed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    latest_taf_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    latest_taf_next_on: Mapped[date | None]
+    first_open_action_due_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     family: Mapped[Family] = relationship(back_populates="episodes", lazy="raise")

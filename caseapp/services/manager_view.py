@@ -31,7 +31,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     false,
     func,
     literal,
@@ -41,13 +40,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from caseapp.config import DeadlineSettings
 from caseapp.domain.access import Grant, grants_for
-from caseapp.domain.casework import ActionStatus, AssessmentStatus, MeetingStatus
 from caseapp.domain.charts import (
     LABEL_LINE_CHARACTERS,
     BarChart,
@@ -67,17 +64,12 @@ from caseapp.domain.level_requests import DisagreementStatus, RequestKind, Reque
 from caseapp.extensions import db
 from caseapp.frameworks import Framework
 from caseapp.models import (
-    Assessment,
-    CaseNote,
     Disagreement,
     Episode,
     Family,
     FamilyMember,
     LevelChangeRequest,
-    OversightNote,
-    PlanAction,
     SupportRequest,
-    TafMeeting,
     User,
 )
 from caseapp.models.types import one_of, uk_today
@@ -293,30 +285,23 @@ def _taf_review_overdue() -> ColumnElement[bool]:
     """As deadlines.episode_deadlines has it: after a meeting held, the next is due on the
     date that meeting agreed, or the usual cycle after it; before any, the first TAF is
     due a set time after allocation."""
-    latest, later = aliased(TafMeeting), aliased(TafMeeting)
-    held = and_(latest.episode_id == Episode.id, latest.status == MeetingStatus.HELD)
-    latest_held = and_(
-        held,
-        ~exists().where(
-            later.episode_id == latest.episode_id,
-            later.status == MeetingStatus.HELD,
-            later.at > latest.at,
-        ),
-    )
-    review_overdue = exists().where(
-        latest_held,
+    held = Episode.latest_taf_held_at
+    review_overdue = and_(
+        held.is_not(None),
         or_(
-            latest.next_meeting_on < _cutoff("agreed_review_before"),
-            and_(latest.next_meeting_on.is_(None), latest.at < _cutoff("last_taf_before")),
+            Episode.latest_taf_next_on < _cutoff("agreed_review_before"),
+            and_(Episode.latest_taf_next_on.is_(None), held < _cutoff("last_taf_before")),
         ),
     )
     first_overdue = and_(
-        ~exists().where(held), Episode.allocated_at < _cutoff("first_taf_allocated_before")
+        held.is_(None), Episode.allocated_at < _cutoff("first_taf_allocated_before")
     )
     return or_(review_overdue, first_overdue)
 
 
 def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
+    """Each kind of drift as a test of the episode's own row: its work's facts are kept on
+    it (services/drift_facts.py)."""
     working = and_(one_of(Episode.status, LEAD_WORKER_STATUSES), Episode.allocated_at.is_not(None))
     match kind:
         case DriftKind.TAF_REVIEW_OVERDUE:
@@ -325,27 +310,17 @@ def _drift_condition(kind: DriftKind) -> ColumnElement[bool]:
             return and_(
                 working,
                 Episode.allocated_at < _cutoff("eha_allocated_before"),
-                ~exists().where(
-                    Assessment.episode_id == Episode.id,
-                    Assessment.status == AssessmentStatus.COMPLETED,
-                ),
+                Episode.eha_completed.is_(False),
             )
         case DriftKind.ACTIONS_OVERDUE:
-            return and_(
-                working,
-                exists().where(
-                    PlanAction.episode_id == Episode.id,
-                    one_of(PlanAction.status, [ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
-                    PlanAction.due_on < _cutoff("actions_due_before"),
-                ),
-            )
+            return and_(working, Episode.first_open_action_due_on < _cutoff("actions_due_before"))
         case DriftKind.NO_RECENT_CONTACT:
             return and_(
                 working,
                 Episode.allocated_at < _cutoff("contact_allocated_before"),
-                ~exists().where(
-                    CaseNote.family_id == Episode.family_id,
-                    CaseNote.contact_on >= _cutoff("contact_since"),
+                or_(
+                    Episode.last_contact_on.is_(None),
+                    Episode.last_contact_on < _cutoff("contact_since"),
                 ),
             )
         case DriftKind.OPEN_OVER_A_YEAR:
@@ -384,17 +359,10 @@ def open_disagreements(grants: frozenset[Grant]) -> Select[Any]:
 
 def without_oversight(grants: frozenset[Grant]) -> Select[Any]:
     """Families with an open episode and no oversight recorded in the period."""
-    last_oversight = (
-        select(func.max(OversightNote.oversight_on))
-        .where(OversightNote.family_id == Episode.family_id)
-        .scalar_subquery()
-    )
+    last_oversight = Episode.last_oversight_on
     return select(*_rows(Episode.family_id, None, last_oversight, literal("none"))).where(
         _open_team_episode(grants),
-        ~exists().where(
-            OversightNote.family_id == Episode.family_id,
-            OversightNote.oversight_on >= _moment("oversight_since"),
-        ),
+        or_(last_oversight.is_(None), last_oversight < _moment("oversight_since")),
     )
 
 
