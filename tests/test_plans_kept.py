@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from caseapp.domain.casework import ActionStatus
 from caseapp.domain.deadlines import LEAD_WORKER_STATUSES
 from caseapp.domain.hub import HUB_QUEUE_STATUSES, URGENT_STEP_UP_STATUSES
+from caseapp.domain.queue_rules import QueueStage
 from caseapp.extensions import db
 from caseapp.models.types import utcnow
 from caseapp.services.context import Actor
@@ -76,11 +77,17 @@ def test_the_hub_queue_writes_its_statuses_into_its_statements(app: Flask) -> No
         add_to_queue(coordinator, f"Kept{number}", urgent=number == 0)
     db.session.commit()
 
-    def open_queue() -> None:
-        hub_queue(Actor(coordinator), QueueFilters(urgent_only=True), 1, utcnow())
-
     starts = ("SELECT count(CASE", "SELECT queued.id")
-    assert statuses_sent_as_parameters(open_queue, starts) == set()
+    for filters in (
+        QueueFilters(urgent_only=True),
+        QueueFilters(stage=QueueStage.DECISION),
+        QueueFilters(stage=QueueStage.ALLOCATION),
+    ):
+
+        def open_queue(filters: QueueFilters = filters) -> None:
+            hub_queue(Actor(coordinator), filters, 1, utcnow())
+
+        assert statuses_sent_as_parameters(open_queue, starts) == set(), filters
 
 
 def test_the_managers_figures_write_their_statuses_into_the_statement(app: Flask) -> None:

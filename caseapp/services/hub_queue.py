@@ -272,7 +272,8 @@ _NAME_KEY = bindparam("name_key")
 # statement: the tests of the episode itself first, as they cost least; the others look up
 # the episode's own family, so the queue is never joined to a council-wide table.
 _FILTERS: dict[str, ColumnElement[bool]] = {
-    "stage": Queued.status.in_(bindparam("stage_statuses", expanding=True)),
+    # A filter per stage, its statuses written out (models/types.one_of).
+    **{f"stage_{stage.value}": one_of(Queued.status, stage.statuses) for stage in QueueStage},
     "urgent": Queued.urgent.is_(True),
     "overdue": Queued.hub_due_at < bindparam("now"),
     "team": Queued.team_id == bindparam("team_id"),
@@ -300,8 +301,7 @@ def _filters_used(filters: QueueFilters, today: date) -> tuple[tuple[str, ...], 
     names: set[str] = set()
     values: dict[str, Any] = {}
     if filters.stage is not None:
-        names.add("stage")
-        values["stage_statuses"] = sorted(filters.stage.statuses)
+        names.add(f"stage_{filters.stage.value}")
     if filters.urgent_only:
         names.add("urgent")
     if filters.overdue_only:
