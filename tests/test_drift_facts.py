@@ -4,13 +4,15 @@ however those rows are added, changed or removed."""
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 
-from caseapp.domain.casework import ActionStatus, AssessmentStatus, MeetingStatus
+from caseapp.domain.casework import ActionStatus, AssessmentStatus, ContactType, MeetingStatus
 from caseapp.domain.episodes import EpisodeStatus
 from caseapp.extensions import db
 from caseapp.models import (
@@ -25,6 +27,7 @@ from caseapp.models import (
 from caseapp.models.types import uk_today, utcnow
 from caseapp.services.drift_facts import current_facts
 from tests.factories import make_episode
+from tests.test_allocation_concurrency import TIMEOUT, run_in_thread
 from tests.test_case_notes import led_family, note_form, sign_in
 from tests.test_manager_view import build_world
 
@@ -122,4 +125,56 @@ def test_a_case_note_posted_by_the_lead_worker_is_the_familys_newest_contact(
     db.session.refresh(episode)
     day, month, year = (int(part) for part in form["contact_on"])  # type: ignore[union-attr]
     assert episode.last_contact_on == date(year, month, day)
+    assert_facts_kept()
+
+
+def _note(case: Any, on: date) -> CaseNote:
+    return CaseNote(
+        family_id=case.family_id,
+        episode_id=case.episode_id,
+        contact_on=on,
+        contact_type=ContactType.HOME_VISIT,
+        text="Visited",
+        recorded_by_id=case.lead.id,
+    )
+
+
+def test_two_notes_saved_at_once_both_count(app: Flask) -> None:
+    """The second saver's refresh must read the first's note, committed while it waited:
+    the newest contact is the newer of the two, whichever commits last."""
+    case = led_family()
+    db.session.commit()
+    newer, older = uk_today(), uk_today() - timedelta(days=20)
+    first_flushed, let_first_commit = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def save(on: date, after_flush: Callable[[], None]) -> None:
+        with app.app_context():
+            try:
+                db.session.add(_note(case, on))
+                db.session.flush()
+                after_flush()
+                db.session.commit()
+            except BaseException as error:  # reported by the main thread
+                errors.append(error)
+                raise
+
+    def hold_open() -> None:
+        first_flushed.set()
+        let_first_commit.wait(TIMEOUT)
+
+    first = run_in_thread(save, newer, hold_open)
+    assert first_flushed.wait(TIMEOUT)
+    second = run_in_thread(save, older, lambda: None)
+    # Long enough for the second to be waiting on the first (PostgreSQL's row lock,
+    # SQLite's write lock); if it is not yet, it reads the first's note anyway.
+    second.join(0.5)
+    let_first_commit.set()
+    for thread in (first, second):
+        thread.join(TIMEOUT)
+        assert not thread.is_alive()
+    assert not errors
+
+    db.session.expire_all()
+    assert db.session.get(Episode, case.episode_id).last_contact_on == newer
     assert_facts_kept()
