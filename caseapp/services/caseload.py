@@ -14,8 +14,20 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Date, Row, Select, and_, bindparam, case, func, select
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp.config import DeadlineSettings
 from caseapp.domain.casework import ActionStatus, AssessmentStatus, MeetingStatus
@@ -30,6 +42,7 @@ from caseapp.models import (
     FamilyMember,
     PlanAction,
     TafMeeting,
+    User,
 )
 from caseapp.models.types import uk_today
 from caseapp.services.audit import record_listing
@@ -224,9 +237,22 @@ def caseload_for(actor: Actor, settings: DeadlineSettings, now: datetime) -> Cas
         )
         for row in rows
     ]
-    user.caseload_seen_at = now
+    _mark_visit(user, now)
     record_listing(actor, "caseload", {})
     return Caseload(sorted(items, key=_urgency), previous_visit)
+
+
+def _mark_visit(user: User, now: datetime) -> None:
+    """This visit becomes the person's last, by an UPDATE of that one column. As a
+    change to the loaded User it went through the session's unit of work, whose flush
+    cost about a millisecond more on this page than the UPDATE itself."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(caseload_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(user, "caseload_seen_at", now)
 
 
 @cache
