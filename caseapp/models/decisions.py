@@ -30,11 +30,19 @@ class LevelChangeRequest(db.Model):
     __table_args__ = (
         # The review queue: open requests, urgent first, oldest first.
         Index("ix_level_change_requests_queue", "status", "urgent", "submitted_at", "id"),
+        # A family's requests by status: the review queue probes each of a team's families
+        # for its pending ones without reading the decided ones, most of any family's.
+        Index("ix_level_change_requests_family_status", "family_id", "status"),
+        # An episode's decisions by kind and date: the manager's monthly approvals probe
+        # each of the team's episodes from the index alone.
+        Index(
+            "ix_level_change_requests_episode_decided", "episode_id", "kind", "status", "decided_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
     kind: Mapped[RequestKind] = mapped_column(text_enum(RequestKind, 20))
     target: Mapped[RequestTarget] = mapped_column(text_enum(RequestTarget, 20))
     status: Mapped[RequestStatus] = mapped_column(

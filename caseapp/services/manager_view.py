@@ -249,6 +249,10 @@ def _approved_requests(kind: RequestKind) -> RowBuilder:
             .join(Episode, Episode.id == LevelChangeRequest.episode_id)
             .where(
                 _team_episode(grants),
+                # A request is decided while its episode is open, so one decided in the
+                # window is on an episode open then: the team's index gives those (its open
+                # ones and those closed since), not every episode it ever had.
+                or_(Episode.closed_at.is_(None), Episode.closed_at >= _moment("window_start")),
                 LevelChangeRequest.kind == kind,
                 LevelChangeRequest.status == RequestStatus.APPROVED,
                 LevelChangeRequest.decided_at >= _moment("window_start"),
