@@ -60,6 +60,9 @@ def _configure_sqlite(dbapi_connection: object, connection_record: object) -> No
     elif isinstance(dbapi_connection, psycopg.Connection):
         # PostgreSQL compiles a query with LLVM when its estimated cost is high, which takes
         # tens of milliseconds; this service's queries are short, index-led ones, where
-        # compiling never pays back. Committed, since a rolled-back SET is undone.
+        # compiling never pays back. Likewise parallel workers: starting them took longer
+        # (about 10 ms here) than the manager's figures take to count on one process.
+        # Committed, since a rolled-back SET is undone.
         dbapi_connection.execute("SET jit = off")
+        dbapi_connection.execute("SET max_parallel_workers_per_gather = 0")
         dbapi_connection.commit()
