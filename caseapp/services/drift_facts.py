@@ -11,9 +11,8 @@ large council).
 They are refreshed after every flush that adds, changes or removes a case note, an
 oversight note, an assessment, a TAF meeting or a plan action, or opens an episode: in
 the same transaction as the change, from the rows themselves, so they cannot drift from
-them. On PostgreSQL the family's open episode is locked before the flush writes: a
-change to the same family's work made meanwhile by someone else is then committed before
-the refresh reads, and is counted (see _lock_before_flush).
+them. On PostgreSQL the refresh locks the family's open episode before it reads, so a
+change to the same family's work made meanwhile by someone else is counted.
 """
 
 from __future__ import annotations
@@ -85,10 +84,18 @@ def _open_episodes_of(family_ids: Iterable[int] | None) -> list[ColumnElement[bo
 
 def refresh_drift_facts(connection: Connection, family_ids: Iterable[int] | None = None) -> None:
     """Work out again the facts of the open episodes of these families (of every family
-    when None), from their rows as this transaction sees them."""
+    when None), from their rows as this transaction sees them.
+
+    On PostgreSQL the episodes are locked first, in a statement of their own: the UPDATE
+    then starts after any other change to the same family's work has committed, and reads
+    it. (An UPDATE that waited for the row instead would keep reading as of its start, and
+    miss a note saved at the same moment by someone else.)"""
+    chosen = _open_episodes_of(family_ids)
+    if family_ids is not None and connection.dialect.name == "postgresql":
+        connection.execute(select(Episode.id).where(*chosen).with_for_update())
     connection.execute(
         update(Episode)
-        .where(*_open_episodes_of(family_ids))
+        .where(*chosen)
         .values(current_facts())
         .execution_options(synchronize_session=False)
     )
@@ -97,36 +104,18 @@ def refresh_drift_facts(connection: Connection, family_ids: Iterable[int] | None
 def _families_touched(session: Session) -> set[int]:
     touched: set[int] = set()
     for row in chain(session.new, session.dirty, session.deleted):
-        if isinstance(row, SOURCES):
+        if isinstance(row, SOURCES) or (isinstance(row, Episode) and row in session.new):
             touched.add(row.family_id)
     return touched
 
 
-def _lock_before_flush(session: Session, flush: UOWTransaction, instances: Any) -> None:
-    """On PostgreSQL, lock the open episodes whose facts this flush will change before it
-    writes anything. The refresh after the flush then reads, in a statement of its own,
-    whatever another transaction changed for the family and committed meanwhile; and every
-    change takes the episode's lock before any row of its work, so two changes to one
-    family's work never wait for each other in opposite orders."""
-    touched = _families_touched(session)
-    if touched and (connection := session.connection()).dialect.name == "postgresql":
-        connection.execute(select(Episode.id).where(*_open_episodes_of(touched)).with_for_update())
-
-
 def _refresh_after_flush(session: Session, flush: UOWTransaction) -> None:
-    # A new episode starts from its family's history (contact and oversight before it).
-    touched = _families_touched(session) | {
-        row.family_id for row in session.new if isinstance(row, Episode)
-    }
+    touched = _families_touched(session)
     if touched:
         refresh_drift_facts(session.connection(), touched)
 
 
 def keep_drift_facts() -> None:
-    """Lock before and refresh after every flush that touches the facts' rows (idempotent)."""
-    for name, listener in (
-        ("before_flush", _lock_before_flush),
-        ("after_flush", _refresh_after_flush),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    """Refresh the facts after every flush that touches their rows (idempotent)."""
+    if not event.contains(Session, "after_flush", _refresh_after_flush):
+        event.listen(Session, "after_flush", _refresh_after_flush)
